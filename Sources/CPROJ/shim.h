@@ -1,0 +1,5 @@
+#ifndef ROUTERISK_CPROJ_SHIM_H
+#define ROUTERISK_CPROJ_SHIM_H
+#include <proj.h>
+#include <geodesic.h>
+#endif

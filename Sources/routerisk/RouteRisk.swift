@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct RouteRisk: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "routerisk",
+        abstract: "Score proposed routes by their exposure to past security incidents.",
+        subcommands: [Measure.self]
+    )
+}
