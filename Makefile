@@ -1,17 +1,17 @@
 # RouteRisk: `make demo` and `make test` set up a fresh Debian machine, build and run.
 SWIFT ?= swift
-APT_PACKAGES := pkg-config libgeos-dev libproj-dev
+APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release test test-asan demo bench clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
-	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists geos proj; then \
-		echo "deps: GEOS $$(pkg-config --modversion geos) and PROJ $$(pkg-config --modversion proj) found"; \
+	@if command -v pkg-config >/dev/null 2>&1 && pkg-config --exists geos proj sqlite3; then \
+		echo "deps: GEOS $$(pkg-config --modversion geos), PROJ $$(pkg-config --modversion proj), SQLite $$(pkg-config --modversion sqlite3) found"; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
-		echo "deps: GEOS and PROJ development files are missing and apt-get is not available;" >&2; \
-		echo "      install libgeos-dev, libproj-dev and pkg-config (or your system's equivalents)." >&2; exit 1; \
+		echo "deps: GEOS, PROJ or SQLite development files are missing and apt-get is not available;" >&2; \
+		echo "      install $(APT_PACKAGES) (or your system's equivalents)." >&2; exit 1; \
 	elif [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null 2>&1; then \
 		echo "deps: need root or sudo to run: apt-get install $(APT_PACKAGES)" >&2; exit 1; \
 	else \
@@ -29,14 +29,19 @@ release: deps
 
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 
 # Runs the tests under AddressSanitizer (slower; a separate build folder).
 test-asan: deps
-	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
 
+# The planner's job on the bundled data: rank the demo routes, with the reasons.
 demo: build
-	$(SWIFT) run routerisk measure "LINESTRING (67.0011 24.8607, 62.3254 25.1216)"
+	$(SWIFT) run routerisk score --as-of 2025-06-01T00:00:00Z --format table --explain
+
+# Release-build benchmarks; see docs/performance.md for what each measures.
+bench: deps
+	$(SWIFT) run -c release routerisk-bench
 
 clean:
 	rm -rf .build .build-asan

@@ -22,14 +22,39 @@ let package = Package(
             pkgConfig: "proj",
             providers: [.apt(["libproj-dev"]), .brew(["proj"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
+        .target(name: "RiskCore", dependencies: ["Geo"]),
+        .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
+        .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
+        .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        .executableTarget(
+            name: "routerisk-bench",
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth"],
+            path: "Benchmarks/RouteRiskBenchmarks"
+        ),
         .executableTarget(
             name: "routerisk",
             dependencies: [
                 "Geo",
+                "RiskCore",
+                "RiskIO",
+                "RiskReport",
+                "RiskSynth",
+                "RiskStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
+        .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
     ]
 )

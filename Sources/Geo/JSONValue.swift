@@ -19,9 +19,11 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses UTF-8 JSON text; the error is Foundation's, which names the offending position.
+    /// Parses UTF-8 JSON text (RFC 8259), keeping object members in document order. The error
+    /// names the line and column of the fault.
     public static func parse(_ data: Data) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: data)
+        var parser = JSONParser(bytes: [UInt8](data))
+        return try parser.document()
     }
 
     public static func parse(_ text: String) throws -> JSONValue {
@@ -126,38 +128,6 @@ public enum JSONValue: Sendable, Equatable {
             }
         }
         out += "\""
-    }
-}
-
-extension JSONValue: Decodable {
-    private struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    public init(from decoder: Decoder) throws {
-        if let container = try? decoder.container(keyedBy: AnyKey.self) {
-            self = .object(try container.allKeys.map { Member($0.stringValue, try container.decode(JSONValue.self, forKey: $0)) })
-            return
-        }
-        if var container = try? decoder.unkeyedContainer() {
-            var items: [JSONValue] = []
-            while !container.isAtEnd { items.append(try container.decode(JSONValue.self)) }
-            self = .array(items)
-            return
-        }
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let b = try? container.decode(Bool.self) {
-            self = .bool(b)
-        } else if let n = try? container.decode(Double.self) {
-            self = .number(n)
-        } else {
-            self = .string(try container.decode(String.self))
-        }
     }
 }
 

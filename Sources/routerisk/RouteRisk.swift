@@ -5,6 +5,7 @@ struct RouteRisk: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "routerisk",
         abstract: "Score proposed routes by their exposure to past security incidents.",
-        subcommands: [Measure.self]
+        subcommands: [Score.self, BatchCommand.self, StoreCommand.self, Generate.self, Measure.self],
+        defaultSubcommand: nil
     )
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Geo
+import RiskCore
+import RiskSynth
+
+// Benchmarks for RouteRisk. Run in release: `make bench` (or
+// `swift run -c release routerisk-bench [name ...]`). Each line reports the median and best wall
+// time over repeated runs, the throughput, and the process's peak resident memory so far.
+
+struct Measurement {
+    var name: String
+    var median: Double
+    var best: Double
+    var runs: Int
+    var throughput: String
+}
+
+func peakMemoryMiB() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func time(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// Runs `body` at least `minimumRuns` times and for at least `minimumSeconds`.
+func measure(_ name: String, minimumRuns: Int = 5, minimumSeconds: Double = 1, throughput: (Double) -> String,
+             _ body: () throws -> Void) rethrows -> Measurement {
+    try body()  // warm-up
+    var samples: [Double] = []
+    var spent = 0.0
+    while samples.count < minimumRuns || spent < minimumSeconds {
+        let t = try time(body)
+        samples.append(t)
+        spent += t
+    }
+    samples.sort()
+    let median = samples[samples.count / 2]
+    let m = Measurement(name: name, median: median, best: samples[0], runs: samples.count, throughput: throughput(median))
+    print(String(format: "| %@ | %.3f ms | %.3f ms | %d | %@ | %.0f MiB |", m.name, m.median * 1000, m.best * 1000, m.runs,
+                 m.throughput, peakMemoryMiB()))
+    return m
+}
+
+let asOf = Date(timeIntervalSince1970: 1_748_736_000)  // 2025-06-01
+let requested = Set(CommandLine.arguments.dropFirst())
+func wanted(_ name: String) -> Bool { requested.isEmpty || requested.contains(name) }
+
+print("| benchmark | median | best | runs | throughput | peak memory |")
+print("|---|---|---|---|---|---|")
+
+if wanted("index") {
+    let synth = SyntheticPakistan(seed: 1)
+    let incidents = synth.incidents(count: 50_000, end: asOf)
+    let transformer = try WorkingCRS(fitting: WorkingCRS.pakistanExtent).transformer()
+    let points = try transformer.transformed(incidents.map(\.location))
+    let index = EnvelopeIndex(points.enumerated().map { (Envelope(minX: $1.x, minY: $1.y, maxX: $1.x, maxY: $1.y), $0) })
+    var random = SeededRandom(seed: 9)
+    let windows = (0..<10_000).map { _ -> Envelope in
+        let p = points[Int(random.next() % UInt64(points.count))]
+        return Envelope(minX: p.x - 31, minY: p.y - 31, maxX: p.x + 31, maxY: p.y + 31)
+    }
+    var found = 0
+    _ = measure("STR index: 10,000 queries (62 km windows) over 50,000 points", throughput: { String(format: "%.0f queries/s", 10_000 / $0) }) {
+        found = 0
+        for window in windows { index.query(window) { _ in found += 1 } }
+    }
+    _ = measure("linear scan: 100 of the same queries", minimumRuns: 3, throughput: { String(format: "%.0f queries/s", 100 / $0) }) {
+        found = 0
+        for window in windows.prefix(100) { for p in points where window.contains(p) { found += 1 } }
+    }
+    _ = measure("STR index: build over 50,000 points", minimumRuns: 3, throughput: { String(format: "%.0f points/s", 50_000 / $0) }) {
+        _ = EnvelopeIndex(points.enumerated().map { (Envelope(minX: $1.x, minY: $1.y, maxX: $1.x, maxY: $1.y), $0) })
+    }
+}
+
+if wanted("single") {
+    let synth = SyntheticPakistan(seed: 2)
+    let incidents = synth.incidents(count: 5_000, end: asOf)
+    // Karachi to Peshawar along N-5, cut to 500 km from Karachi northwards.
+    let route = synth.routes(count: 200, minKm: 500, maxKm: 500).first { route in
+        (try? Geodesic.wgs84.lengthKm(of: route.shape)).map { abs($0 - 500) < 25 } ?? false
+    }!
+    let length = try Geodesic.wgs84.lengthKm(of: route.shape)
+    let data = try ScoringData(incidents: incidents, zones: [], model: Model())
+    let scorer = try Scorer(data)
+    var result: RouteResult?
+    _ = try measure(String(format: "exact: one %.0f km route, 5,000 incidents", length),
+                    throughput: { String(format: "%.0f route-km/s", length / $0) }) {
+        result = try scorer.score(route, asOf: asOf)
+    }
+    if let result {
+        print(String(format: "|   (exposure %.2f, %d top incidents, %.0f incidents alive) | | | | | |", result.exposure,
+                     result.topIncidents.count, Double(incidents.filter { Model().decay(of: $0.time, at: asOf) != nil }.count)))
+    }
+    _ = try measure("prepare: project and index 5,000 incidents", throughput: { String(format: "%.0f incidents/s", 5_000 / $0) }) {
+        _ = try ScoringData(incidents: incidents, zones: [], model: Model())
+    }
+}

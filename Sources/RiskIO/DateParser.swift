@@ -1,0 +1,262 @@
+import Foundation
+
+/// Reads the dates that incident exports and route files actually contain, always as UTC.
+///
+/// Hand-written rather than `DateFormatter`-based so that the accepted forms are exactly the ones
+/// listed here, independent of the machine's locale and time zone, and impossible dates
+/// (30 February) are rejected instead of rolled over.
+///
+/// Accepted:
+/// - ISO 8601: `2024-10-06` (00:00 UTC), `2024-10-06T18:45:00Z`, `2024-10-06 18:45`, offsets
+///   `+05:00` / `+0500` / `+05`, fractional seconds; no zone means UTC.
+/// - Spelled-out months (full or 3-letter, any case), with an optional weekday in front, separated
+///   by any of `-`, `,`, space, `/`, `.`: `Sunday-November 19-1995`, `Friday, June 18, 2004`,
+///   `18 June 2004`, `18-Jun-2004`. The weekday is recognised by its first three letters (so
+///   `Thursay` passes) and not checked against the date: exports get it wrong more often than
+///   the date itself.
+/// - Numeric `a/b/yyyy`: month/day, or day/month with `dayFirst`; when the number in the month's
+///   place is above 12 and the other is not, the two are swapped, since only one reading is
+///   possible. `yyyy/mm/dd` is also read.
+public struct DateParser: Sendable {
+    public var dayFirst: Bool
+
+    public init(dayFirst: Bool = false) {
+        self.dayFirst = dayFirst
+    }
+
+    /// The instant, or nil when the text is none of the accepted forms or names an impossible date.
+    public func parse(_ text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = Array(trimmed.utf8)
+        if let date = DateParser.parseISO(bytes) { return date }
+        return parseWords(bytes)
+    }
+
+    /// Only the ISO 8601 forms; for fields the file format defines as ISO (a route's `departs_at`).
+    public func parseISO8601(_ text: String) -> Date? {
+        DateParser.parseISO(Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+    }
+
+    // MARK: ISO 8601
+
+    private static func parseISO(_ bytes: [UInt8]) -> Date? {
+        var cursor = Cursor(bytes)
+        guard let year = cursor.digits(exactly: 4), cursor.take("-"),
+              let month = cursor.digits(exactly: 2), cursor.take("-"),
+              let day = cursor.digits(exactly: 2),
+              let days = daysSinceEpoch(year: year, month: month, day: day)
+        else { return nil }
+        if cursor.atEnd { return date(days: days, seconds: 0) }
+
+        guard cursor.take("T") || cursor.take("t") || cursor.take(" "),
+              let hour = cursor.digits(exactly: 2), hour < 24, cursor.take(":"),
+              let minute = cursor.digits(exactly: 2), minute < 60
+        else { return nil }
+        var seconds = Double(hour * 3600 + minute * 60)
+        if cursor.take(":") {
+            guard let second = cursor.digits(exactly: 2), second < 60 else { return nil }
+            seconds += Double(second)
+            if cursor.take(".") || cursor.take(",") {
+                guard let fraction = cursor.fraction() else { return nil }
+                seconds += fraction
+            }
+        }
+
+        _ = cursor.take(" ")
+        if cursor.atEnd || cursor.take("Z") || cursor.take("z") {
+            return cursor.atEnd ? date(days: days, seconds: seconds) : nil
+        }
+        let sign: Double
+        if cursor.take("+") {
+            sign = 1
+        } else if cursor.take("-") {
+            sign = -1
+        } else {
+            return nil
+        }
+        guard let offsetHours = cursor.digits(exactly: 2) else { return nil }
+        var offsetMinutes = 0
+        if !cursor.atEnd {
+            _ = cursor.take(":")
+            guard let minutes = cursor.digits(exactly: 2) else { return nil }
+            offsetMinutes = minutes
+        }
+        // Real offsets run from -12:00 to +14:00.
+        guard cursor.atEnd, offsetHours <= 14, offsetMinutes < 60 else { return nil }
+        // Local time = UTC + offset, so UTC = local - offset.
+        return date(days: days, seconds: seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60))
+    }
+
+    // MARK: Words and numbers
+
+    private enum Token {
+        case word(String)
+        case number(value: Int, digits: Int, ordinal: Bool)
+    }
+
+    private func parseWords(_ bytes: [UInt8]) -> Date? {
+        guard var tokens = DateParser.tokens(bytes) else { return nil }
+        if case .word(let first)? = tokens.first, DateParser.weekday(first) {
+            tokens.removeFirst()
+        }
+        guard tokens.count == 3 else { return nil }
+
+        switch (tokens[0], tokens[1], tokens[2]) {
+        case (.word(let name), .number(let day, let dayDigits, _), .number(let year, 4, false)):
+            guard dayDigits <= 2, let month = DateParser.month(name) else { return nil }
+            return DateParser.date(year: year, month: month, day: day)
+        case (.number(let day, let dayDigits, _), .word(let name), .number(let year, 4, false)):
+            guard dayDigits <= 2, let month = DateParser.month(name) else { return nil }
+            return DateParser.date(year: year, month: month, day: day)
+        case (.number(let year, 4, false), .number(let month, let mDigits, false), .number(let day, let dDigits, false)):
+            guard mDigits <= 2, dDigits <= 2 else { return nil }
+            return DateParser.date(year: year, month: month, day: day)
+        case (.number(let a, let aDigits, false), .number(let b, let bDigits, false), .number(let year, 4, false)):
+            guard aDigits <= 2, bDigits <= 2 else { return nil }
+            var (day, month) = dayFirst ? (a, b) : (b, a)
+            if month > 12, day <= 12 { swap(&day, &month) }
+            return DateParser.date(year: year, month: month, day: day)
+        default:
+            return nil
+        }
+    }
+
+    /// Splits on the separators; nil when anything but ASCII letters, digits and separators occurs.
+    private static func tokens(_ bytes: [UInt8]) -> [Token]? {
+        var tokens: [Token] = []
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if separators.contains(byte) {
+                index += 1
+            } else if isLetter(byte) {
+                let start = index
+                while index < bytes.count, isLetter(bytes[index]) { index += 1 }
+                tokens.append(.word(String(decoding: bytes[start..<index], as: UTF8.self).lowercased()))
+            } else if isDigit(byte) {
+                let start = index
+                var value = 0
+                while index < bytes.count, isDigit(bytes[index]) {
+                    guard index - start < 9 else { return nil }
+                    value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                    index += 1
+                }
+                let digitCount = index - start
+                // "19th": an ordinal suffix glued to a day number.
+                var ordinal = false
+                if index + 1 < bytes.count, isLetter(bytes[index]), isLetter(bytes[index + 1]),
+                   index + 2 == bytes.count || !isLetter(bytes[index + 2]) {
+                    let suffix = String(decoding: bytes[index..<index + 2], as: UTF8.self).lowercased()
+                    guard ["st", "nd", "rd", "th"].contains(suffix) else { return nil }
+                    ordinal = true
+                    index += 2
+                }
+                tokens.append(.number(value: value, digits: digitCount, ordinal: ordinal))
+            } else {
+                return nil
+            }
+        }
+        return tokens
+    }
+
+    private static let separators: Set<UInt8> = Set("-, /.\t".utf8)
+
+    private static func isLetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+    }
+
+    private static let monthNames = ["january", "february", "march", "april", "may", "june", "july",
+                                     "august", "september", "october", "november", "december"]
+    private static let weekdayNames = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+    /// 1...12 for a full or 3-letter month name (and `sept`), lower-cased.
+    private static func month(_ word: String) -> Int? {
+        if word == "sept" { return 9 }
+        for (index, name) in monthNames.enumerated() where word == name || (word.count == 3 && name.hasPrefix(word)) {
+            return index + 1
+        }
+        return nil
+    }
+
+    /// A word starting with a weekday's 3-letter abbreviation: `Sun`, `Sunday`, `Tues`, `Thurs`,
+    /// and also the misspellings that exports carry (`Thursay`), since the weekday is not used.
+    private static func weekday(_ word: String) -> Bool {
+        word.count >= 3 && weekdayNames.contains { $0.hasPrefix(word.prefix(3)) }
+    }
+
+    // MARK: Calendar arithmetic
+
+    static func isLeapYear(_ year: Int) -> Bool {
+        (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: isLeapYear(year) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 in the proleptic Gregorian calendar, or nil for an impossible date.
+    /// (Howard Hinnant's days_from_civil, which counts in 400-year eras of 146 097 days.)
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int? {
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let shiftedMonth = (month + 9) % 12  // March = 0, so the leap day ends the year
+        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    private static func date(year: Int, month: Int, day: Int) -> Date? {
+        daysSinceEpoch(year: year, month: month, day: day).map { date(days: $0, seconds: 0) }
+    }
+
+    private static func date(days: Int, seconds: Double) -> Date {
+        Date(timeIntervalSince1970: Double(days) * 86_400 + seconds)
+    }
+}
+
+/// A position in ASCII text, for the ISO reader.
+private struct Cursor {
+    let bytes: [UInt8]
+    var index = 0
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    var atEnd: Bool { index == bytes.count }
+
+    mutating func take(_ character: Unicode.Scalar) -> Bool {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: character) else { return false }
+        index += 1
+        return true
+    }
+
+    mutating func digits(exactly count: Int) -> Int? {
+        guard index + count <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[index..<index + count] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        index += count
+        return value
+    }
+
+    /// The digits after a decimal mark, as a fraction of a second.
+    mutating func fraction() -> Double? {
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+        guard index > start else { return nil }
+        return Double("0." + String(decoding: bytes[start..<index], as: UTF8.self))
+    }
+}

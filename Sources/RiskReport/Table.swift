@@ -1,0 +1,62 @@
+import Foundation
+import RiskCore
+
+/// A plain-text table of the ranked routes, with bands coloured when `colour` is set.
+extension Report {
+    public func table(colour: Bool, explain: Bool) -> String {
+        let header = ["#", "route", "name", "km", "exposure", "score", "band", "peak hazard @ km", "leading incident"]
+        var rows: [[String]] = []
+        for (rank, r) in ranked {
+            let lead = r.topIncidents.first.map { String(format: "%@ (%.0f%%, %.1f km)", $0.id, $0.share * 100, $0.closestKm) } ?? "-"
+            rows.append([
+                String(rank), r.id, String((r.name ?? "").prefix(44)), String(format: "%.1f", r.lengthKm),
+                String(format: "%.2f", r.exposure), String(format: "%.1f", r.score), r.band.rawValue,
+                String(format: "%.3f @ %.1f", r.peakHazard, r.peakAtKm), lead,
+            ])
+        }
+        let widths = header.indices.map { column in
+            ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+        }
+        let numeric: Set = [0, 3, 4, 5]
+        func line(_ cells: [String], band: Band? = nil) -> String {
+            cells.enumerated().map { column, cell in
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                var text = numeric.contains(column) ? pad + cell : cell + pad
+                if column == 6, let band, colour { text = Report.colour(band) + text + "\u{1B}[0m" }
+                return text
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        var out = ["Route risk as of \(iso8601(asOf)) (ranked by the chosen key, highest first)", "", line(header),
+                   line(widths.map { String(repeating: "-", count: $0) })]
+        for ((_, r), cells) in zip(ranked, rows) {
+            out.append(line(cells, band: r.band))
+            if explain { out += Report.explanation(r) }
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    static func explanation(_ r: RouteResult) -> [String] {
+        var lines = [String(format: "    exposure %.2f = base %.2f + incidents %.2f; mean hazard %.4f/km; evaluated at %@",
+                            r.exposure, r.baseExposure, r.incidentExposure, r.meanHazard, iso8601(r.evaluatedAt)),
+                     String(format: "    peak hazard %.3f at km %.1f (%.4f, %.4f)", r.peakHazard, r.peakAtKm,
+                            r.peakLocation.x, r.peakLocation.y)]
+        if !r.zones.isEmpty {
+            lines.append("    zones: " + r.zones.map { String(format: "%@ %.1f km", $0.name, $0.km) }.joined(separator: ", "))
+        }
+        for top in r.topIncidents {
+            lines.append(String(format: "    incident %@: %.1f%% of incident exposure, closest %.2f km at km %.1f",
+                                top.id, top.share * 100, top.closestKm, top.atKm))
+        }
+        lines.append("")
+        return lines
+    }
+
+    static func colour(_ band: Band) -> String {
+        switch band {
+        case .low: "\u{1B}[32m"
+        case .moderate: "\u{1B}[33m"
+        case .high: "\u{1B}[31m"
+        case .extreme: "\u{1B}[1;35m"
+        }
+    }
+}

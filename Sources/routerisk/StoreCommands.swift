@@ -1,0 +1,206 @@
+import ArgumentParser
+import Foundation
+import Geo
+import RiskCore
+import RiskIO
+import RiskReport
+import RiskStore
+
+/// `--store`, defaulting to $ROUTERISK_STORE, then routerisk.sqlite.
+struct StoreOption: ParsableArguments {
+    @Option(help: "The store file (default: $ROUTERISK_STORE, else routerisk.sqlite).")
+    var store: String?
+
+    var path: String {
+        store ?? ProcessInfo.processInfo.environment["ROUTERISK_STORE"] ?? "routerisk.sqlite"
+    }
+
+    func open(create: Bool = false) throws -> Store {
+        try Store(path: path, create: create)
+    }
+}
+
+struct StoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "store",
+        abstract: "Create and fill the embedded store that batches re-score.",
+        subcommands: [Init.self, Import.self, Status.self, Scores.self]
+    )
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the store; unless --empty, load the bundled zones, routes, movements, seed incidents and model.")
+
+        @OptionGroup var store: StoreOption
+        @Flag(help: "Create the schema only.") var empty = false
+
+        func run() throws {
+            let store = try store.open(create: true)
+            guard !empty else {
+                print("created \(store.path) (schema version \(try store.version()), empty)")
+                return
+            }
+            let bundle = try Bundle.locate()
+            var warnings: [Diagnostic] = []
+            try store.setModel(try ModelReader.read(contentsOf: bundle.model))
+            for url in try bundle.zoneFiles() {
+                let zones = try ZoneReader().read(contentsOf: url)
+                try store.upsert(zones: zones.items)
+                warnings += zones.warnings
+            }
+            let routes = try RouteReader().readAll(try bundle.routeFiles())
+            try store.upsert(routes: routes.items)
+            let incidents = try IncidentReader().read(contentsOf: bundle.incidents)
+            try store.upsert(incidents: incidents.items)
+            let movements = try MovementReader().read(contentsOf: bundle.movements)
+            let refused = try store.upsert(movements: movements.items.map(\.movement))
+            warnings += routes.warnings + incidents.warnings + movements.warnings
+            warnings.forEach { printError("warning: \($0)") }
+            refused.forEach { printError("warning: movement \($0.id) refused: \($0.reason)") }
+            let counts = try store.counts()
+            print("created \(store.path): \(counts.zones) zones, \(counts.routes) routes, \(counts.incidents) incidents, "
+                  + "\(counts.movements) movements")
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add or update zones, incidents, routes or movements by id.",
+            discussion: "Movements: CSV (id, route_id, departs_at, status, labels) or GeoJSON features whose geometry is the movement's own route.")
+
+        enum Kind: String, ExpressibleByArgument, CaseIterable { case zones, incidents, routes, movements, model }
+
+        @Argument(help: "zones, incidents, routes, movements or model.") var kind: Kind
+        @Argument(help: "Files to import.") var files: [String]
+        @OptionGroup var store: StoreOption
+        @Option(name: .customLong("column"), help: ArgumentHelp("Map an incident field to a CSV header.", valueName: "FIELD=HEADER"))
+        var columns: [String] = []
+        @Flag(help: "Read numeric dates as day/month/year.") var dayFirst = false
+        @Flag(help: "Stop at the first bad row or feature.") var strict = false
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one file to import") }
+        }
+
+        func run() throws {
+            let store = try store.open()
+            let urls = files.map(URL.init(fileURLWithPath:))
+            var warnings: [Diagnostic] = []
+            var summary = ""
+            switch kind {
+            case .model:
+                guard urls.count == 1 else { throw ValidationError("import model takes one file") }
+                try store.setModel(try ModelReader.read(contentsOf: urls[0]))
+                summary = "model replaced"
+            case .zones:
+                var count = 0
+                for url in urls {
+                    let read = try ZoneReader(strict: strict).read(contentsOf: url)
+                    try store.upsert(zones: read.items)
+                    count += read.items.count
+                    warnings += read.warnings
+                }
+                summary = "\(count) zones imported"
+            case .routes:
+                let read = try RouteReader(strict: strict).readAll(urls)
+                try store.upsert(routes: read.items)
+                warnings += read.warnings
+                summary = "\(read.items.count) routes imported"
+            case .incidents:
+                let mapping = try InputOptions.parseColumns(columns)
+                var added = 0, changed = 0
+                for url in urls {
+                    let read = try IncidentReader(columns: mapping, dayFirst: dayFirst, strict: strict).read(contentsOf: url)
+                    let counts = try store.upsert(incidents: read.items)
+                    added += counts.added
+                    changed += counts.changed
+                    warnings += read.warnings
+                }
+                summary = "\(added) incidents added, \(changed) changed"
+            case .movements:
+                var count = 0, refusedCount = 0
+                for url in urls {
+                    let read = try MovementReader(dayFirst: dayFirst, strict: strict).read(contentsOf: url)
+                    try store.upsert(routes: read.items.compactMap(\.ownRoute))
+                    let refused = try store.upsert(movements: read.items.map(\.movement))
+                    for (id, reason) in refused {
+                        warnings.append(Diagnostic(file: url.path, location: "movement \(id)", field: "route_id", reason: reason))
+                    }
+                    count += read.items.count - refused.count
+                    refusedCount += refused.count
+                    warnings += read.warnings
+                }
+                summary = "\(count) movements imported" + (refusedCount > 0 ? ", \(refusedCount) refused" : "")
+            }
+            warnings.forEach { printError("warning: \($0)") }
+            print(summary + (warnings.isEmpty ? "" : " (\(warnings.count) warnings)"))
+            if strict && !warnings.isEmpty { throw ExitCode(1) }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print what the store holds and its last runs.")
+        @OptionGroup var store: StoreOption
+
+        func run() throws {
+            let store = try store.open()
+            let counts = try store.counts()
+            print("store \(store.path) (schema version \(try store.version()))")
+            print("  zones \(counts.zones), incidents \(counts.incidents), routes \(counts.routes), "
+                  + "movements \(counts.movements) (\(counts.scheduled) scheduled)")
+            let runs = try BatchRunner(store: store).runs().suffix(5)
+            if runs.isEmpty { print("  no runs yet") }
+            for run in runs {
+                let seconds = run.finishedAt.map { String(format: "%.1f s", $0.timeIntervalSince(run.startedAt)) } ?? "-"
+                print("  run \(run.id): \(run.status), \(run.mode), as of \(iso8601(run.asOf)), window \(run.window), "
+                      + "\(run.scored)/\(run.selected) scored (\(run.reused) reused), \(run.failed) failed, \(seconds)")
+            }
+        }
+    }
+
+    struct Scores: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the scores of a run.")
+        @OptionGroup var store: StoreOption
+        @Option(name: .customLong("run"), help: "latest (default) or a run id.") var runID: String = "latest"
+        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+
+        func run() throws {
+            let runner = BatchRunner(store: try store.open())
+            let record: RunRecord?
+            if runID == "latest" {
+                record = try runner.latestRun()
+            } else if let id = Int(runID) {
+                record = try runner.run(id: id)
+            } else {
+                throw ValidationError("--run takes latest or a run id, got \"\(runID)\"")
+            }
+            guard let record else { throw ValidationError(runID == "latest" ? "no completed run yet" : "no run \(runID)") }
+            let scores = try runner.scores(run: record.id)
+            switch format {
+            case .json:
+                print(JSONValue.object([
+                    .init("run", BatchReport.runJSON(record)),
+                    .init("scores", .array(scores.enumerated().map { BatchReport.scoreJSON($1, rank: $0 + 1) })),
+                ]).serialized(pretty: true))
+            case .csv:
+                print(BatchReport.csv(scores), terminator: "")
+            case .table, .geojson:
+                print(BatchReport.table(scores, title: "run \(record.id) (\(record.status), as of \(iso8601(record.asOf)))"), terminator: "")
+            }
+        }
+    }
+}
+
+extension InputOptions {
+    static func parseColumns(_ columns: [String]) throws -> [String: String] {
+        var mapping: [String: String] = [:]
+        for entry in columns {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--column expects FIELD=HEADER, got \"\(entry)\"")
+            }
+            mapping[parts[0]] = parts[1]
+        }
+        return mapping
+    }
+}

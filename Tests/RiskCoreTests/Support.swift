@@ -1,0 +1,51 @@
+import Foundation
+import Geo
+@testable import RiskCore
+
+/// A seeded generator so random tests are reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func uniform(_ low: Double, _ high: Double) -> Double {
+        low + (high - low) * Double(next() >> 11) / Double(1 << 53)
+    }
+}
+
+let day: TimeInterval = 86_400
+let epoch = Date(timeIntervalSince1970: 1_700_000_000)
+
+func incident(_ id: String, _ lon: Double, _ lat: Double, daysBefore: Double = 0, killed: Double = 0, injured: Double = 0,
+              category: String? = nil, target: String? = nil) -> Incident {
+    Incident(id: id, location: Coordinate(lon, lat), time: epoch.addingTimeInterval(-daysBefore * day),
+             killed: killed, injured: injured, category: category, target: target)
+}
+
+func rectangle(_ west: Double, _ south: Double, _ east: Double, _ north: Double) -> Shape {
+    .polygon([[Coordinate(west, south), Coordinate(east, south), Coordinate(east, north), Coordinate(west, north), Coordinate(west, south)]])
+}
+
+func meridianRoute(_ id: String = "r", lon: Double = 67, from south: Double, to north: Double) -> Route {
+    Route(id: id, shape: .lineString([Coordinate(lon, south), Coordinate(lon, north)]))
+}
+
+func score(_ route: Route, incidents: [Incident] = [], zones: [Zone] = [], model: Model = Model(),
+           at time: Date = epoch) throws -> RouteResult {
+    let scorer = try Scorer(ScoringData(incidents: incidents, zones: zones, model: model))
+    return try scorer.score(route, asOf: time)
+}
+
+/// `integral of exp(-s^2 / 2 sigma^2) ds` over `a...b`, the Gaussian's closed form.
+func gaussianMass(_ a: Double, _ b: Double, sigma: Double) -> Double {
+    sigma * (Double.pi / 2).squareRoot() * (erf(b / (sigma * 2.0.squareRoot())) - erf(a / (sigma * 2.0.squareRoot())))
+}
+
+func relativeError(_ value: Double, _ reference: Double) -> Double {
+    reference == 0 ? abs(value) : abs(value - reference) / abs(reference)
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+@testable import RiskIO
+
+@Suite struct CSVTests {
+    let reader = CSVReader(file: "t.csv")
+
+    @Test func plainRecordsCarryTheirLines() throws {
+        let table = try reader.parse("a,b,c\n1,2,3\n4,5,6\n")
+        #expect(table.header == ["a", "b", "c"])
+        #expect(table.headerLine == 1)
+        #expect(table.records == [CSVRecord(line: 2, fields: ["1", "2", "3"]), CSVRecord(line: 3, fields: ["4", "5", "6"])])
+    }
+
+    @Test func quotedFieldsWithCommasQuotesAndNewlines() throws {
+        let text = "id,text,n\n1,\"a, b\",2\n2,\"say \"\"hi\"\"\",3\n3,\"two\nlines\",4\n4,last,5\n"
+        let table = try reader.parse(text)
+        #expect(table.records.map(\.fields) == [
+            ["1", "a, b", "2"],
+            ["2", "say \"hi\"", "3"],
+            ["3", "two\nlines", "4"],
+            ["4", "last", "5"],
+        ])
+        // The record after a two-line field starts on line 6, not 5.
+        #expect(table.records.map(\.line) == [2, 3, 4, 6])
+    }
+
+    @Test func crlfLineEndings() throws {
+        let table = try reader.parse("a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n")
+        #expect(table.header == ["a", "b"])
+        #expect(table.records == [CSVRecord(line: 2, fields: ["1", "x\r\ny"]), CSVRecord(line: 4, fields: ["2", "z"])])
+    }
+
+    @Test func emptyFieldsAndNoFinalNewline() throws {
+        let table = try reader.parse("a,b,c\n,,\n\"\",x,")
+        #expect(table.records == [CSVRecord(line: 2, fields: ["", "", ""]), CSVRecord(line: 3, fields: ["", "x", ""])])
+    }
+
+    @Test func trailingAndInnerBlankLinesAreIgnored() throws {
+        let table = try reader.parse("a,b\n1,2\n\n3,4\n\n\r\n\n")
+        #expect(table.records == [CSVRecord(line: 2, fields: ["1", "2"]), CSVRecord(line: 4, fields: ["3", "4"])])
+    }
+
+    @Test func wrongWidthIsABadRowNotACrash() throws {
+        let table = try reader.parse("a,b,c\n1,2,3\n4,5\n6,7,8,9\n10,11,12\n")
+        let rows = try table.rows(strict: false)
+        #expect(rows.items.map(\.line) == [2, 5])
+        #expect(rows.warnings == [
+            Diagnostic(file: "t.csv", location: "line 3", reason: "has 2 fields, the header has 3"),
+            Diagnostic(file: "t.csv", location: "line 4", reason: "has 4 fields, the header has 3"),
+        ])
+        let error = inputError { try table.rows(strict: true) }
+        #expect(error?.diagnostics.map(\.location) == ["line 3"])
+    }
+
+    @Test func unclosedQuoteIsFatalAndNamesWhereItOpened() {
+        let error = inputError { try reader.parse("a,b\n1,2\n3,\"open\n4,5\n") }
+        #expect(error?.diagnostics.first?.location == "line 3")
+        #expect(error?.description == "t.csv: line 3: a quoted field starting here is never closed")
+    }
+
+    @Test func emptyFileHasNoHeader() {
+        #expect(inputError { try reader.parse("") } != nil)
+        #expect(inputError { try reader.parse("\n\n") } != nil)
+    }
+
+    @Test func strayQuotesInsideUnquotedFieldsAreKept() throws {
+        let table = try reader.parse("a,b\n5'10\",\"q\"x\n")
+        #expect(table.records.first?.fields == ["5'10\"", "qx"])
+    }
+
+    @Test func columnLookupIgnoresCaseAndBlanks() throws {
+        let table = try reader.parse(" Latitude ,LON\n1,2\n")
+        #expect(table.column(named: "latitude") == 0)
+        #expect(table.column(named: "lon") == 1)
+        #expect(table.column(named: "lat") == nil)
+    }
+}

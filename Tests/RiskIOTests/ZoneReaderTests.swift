@@ -1,0 +1,121 @@
+import Foundation
+import Geo
+import RiskCore
+import Testing
+@testable import RiskIO
+
+@Suite struct ZoneReaderTests {
+    let dir: TempDirectory
+    init() throws { dir = try TempDirectory() }
+
+    static let square = "[[[66,24],[68,24],[68,26],[66,26],[66,24]]]"
+
+    func feature(_ properties: String, geometry: String = #"{"type":"Polygon","coordinates":\#(square)}"#) -> String {
+        #"{"type":"Feature","properties":\#(properties),"geometry":\#(geometry)}"#
+    }
+
+    func collection(_ features: [String]) -> String {
+        #"{"type":"FeatureCollection","features":[\#(features.joined(separator: ",\n"))]}"#
+    }
+
+    @Test func readsZonesWithDefaults() throws {
+        let url = try dir.write("zones.geojson", collection([
+            feature(#"{"id":"PK-SD","name":"Sindh","kind":"province","base":0.5,"multiplier":1.5}"#),
+            feature(#"{"id":7}"#, geometry: #"{"type":"MultiPolygon","coordinates":[\#(Self.square),[[[70,30],[71,30],[71,31],[70,30]]]]}"#),
+        ]))
+        let result = try ZoneReader().read(contentsOf: url)
+        #expect(result.warnings.isEmpty)
+        let square: [[Coordinate]] = [[Coordinate(66, 24), Coordinate(68, 24), Coordinate(68, 26), Coordinate(66, 26), Coordinate(66, 24)]]
+        #expect(result.items == [
+            Zone(id: "PK-SD", name: "Sindh", kind: "province", base: 0.5, multiplier: 1.5, shape: .polygon(square)),
+            Zone(id: "7", name: "7", kind: "zone", base: 0, multiplier: 1,
+                 shape: .multiPolygon([square, [[Coordinate(70, 30), Coordinate(71, 30), Coordinate(71, 31), Coordinate(70, 30)]]])),
+        ])
+    }
+
+    @Test func badFeaturesNameTheField() throws {
+        let url = try dir.write("zones.geojson", collection([
+            feature(#"{"name":"no id"}"#),
+            feature(#"{"id":"a","base":-1}"#),
+            feature(#"{"id":"b","multiplier":0}"#),
+            feature(#"{"id":"c","base":"high"}"#),
+            feature(#"{"id":"d"}"#, geometry: #"{"type":"Point","coordinates":[1,2]}"#),
+            feature(#"{"id":"e"}"#, geometry: #"{"type":"Polygon","coordinates":[[[66,24],[191,24],[68,26],[66,24]]]}"#),
+            feature(#"{"id":"ok"}"#),
+            feature(#"{"id":"ok"}"#),
+            feature(#"{"id":"f","multiplier":true}"#),
+            feature(#"{"id":"g"}"#, geometry: "null"),
+            feature(#"{"id":"h","name":[5]}"#),
+            feature(#"{"id":"i","name":1234,"kind":"district"}"#),
+            #"{"type":"Feature","id":"top","properties":null,"geometry":{"type":"Polygon","coordinates":\#(Self.square)}}"#,
+        ]))
+        let result = try ZoneReader().read(contentsOf: url)
+        #expect(result.items.map(\.id) == ["ok", "i", "top"])
+        #expect(result.items[1].name == "1234")
+        #expect(result.warnings.map(\.location) == (1...11).filter { $0 != 7 }.map { "feature \($0)" })
+        #expect(result.warnings.map(\.field) == ["id", "base", "multiplier", "base", "geometry", "geometry", "id",
+                                                 "multiplier", "geometry", "name"])
+        #expect(result.warnings[1].reason == "must be >= 0, got -1")
+        #expect(result.warnings[4].reason.contains("got Point"))
+        #expect(result.warnings[5].reason.contains("longitude"))
+        #expect(result.warnings[6].reason.contains("first at feature 7"))
+    }
+
+    @Test func strictStopsAtTheFirstBadFeature() throws {
+        let url = try dir.write("zones.geojson", collection([feature(#"{"id":"a"}"#), feature(#"{"id":"b","multiplier":-2}"#)]))
+        let error = inputError { try ZoneReader(strict: true).read(contentsOf: url) }
+        #expect(error?.diagnostics.map(\.location) == ["feature 2"])
+        #expect(error?.diagnostics.first?.field == "multiplier")
+    }
+
+    @Test func invalidPolygonIsRepairedWithAWarning() throws {
+        // A bow tie: the ring crosses itself at (67, 25).
+        let bowTie = #"{"type":"Polygon","coordinates":[[[66,24],[68,26],[68,24],[66,26],[66,24]]]}"#
+        let url = try dir.write("zones.geojson", collection([feature(#"{"id":"bow"}"#, geometry: bowTie)]))
+        for strict in [false, true] {
+            let result = try ZoneReader(strict: strict).read(contentsOf: url)
+            let zone = try #require(result.items.first)
+            #expect(result.warnings.count == 1)
+            #expect(result.warnings.first?.location == "feature 1")
+            #expect(result.warnings.first?.reason.contains("Self-intersection") == true)
+            let context = try GeometryContext()
+            let repaired = try Geometry(zone.shape, in: context)
+            #expect(try repaired.isValid())
+            #expect(zone.shape.polygons?.count == 2)
+            // Two triangles of base 2 and height 1 each.
+            #expect(abs(try repaired.area() - 2) < 1e-9)
+        }
+    }
+
+    @Test func repairKeepsOnlyThePolygonalPart() throws {
+        let triangle: [[Coordinate]] = [[Coordinate(0, 0), Coordinate(1, 0), Coordinate(0, 1), Coordinate(0, 0)]]
+        let mixed = Shape.geometryCollection([.polygon(triangle), .lineString([Coordinate(1, 0), Coordinate(3, 0)]),
+                                              .point(Coordinate(5, 5)), .multiPolygon([triangle])])
+        #expect(ZoneReader.polygonalPart(mixed) == .multiPolygon([triangle, triangle]))
+        #expect(ZoneReader.polygonalPart(.geometryCollection([.point(Coordinate(0, 0))])) == nil)
+
+        // A square with a spike: GEOS's repair may return the spike as a line beside the polygon.
+        let spike = #"{"type":"Polygon","coordinates":[[[66,24],[68,24],[68,25],[69,25],[68,25],[68,26],[66,26],[66,24]]]}"#
+        let url = try dir.write("spike.geojson", collection([feature(#"{"id":"s"}"#, geometry: spike)]))
+        let result = try ZoneReader().read(contentsOf: url)
+        let shape = try #require(result.items.first?.shape)
+        #expect(shape.polygons != nil)
+        #expect(!shape.coordinates.contains(Coordinate(69, 25)))
+        #expect(abs(try Geometry(shape, in: GeometryContext()).area() - 4) < 1e-9)
+    }
+
+    @Test func collapsedPolygonIsABadFeature() throws {
+        let flat = #"{"type":"Polygon","coordinates":[[[66,24],[68,24],[67,24],[66,24]]]}"#
+        let url = try dir.write("flat.geojson", collection([feature(#"{"id":"flat"}"#, geometry: flat)]))
+        let result = try ZoneReader().read(contentsOf: url)
+        #expect(result.items.isEmpty)
+        #expect(result.warnings.first?.reason.contains("no area") == true)
+    }
+
+    @Test func wrongTopLevelIsFatal() throws {
+        let url = try dir.write("z.geojson", #"{"type":"Topology","objects":{}}"#)
+        #expect(inputError { try ZoneReader().read(contentsOf: url) }?.description.contains("\"Topology\"") == true)
+        let noFeatures = try dir.write("y.geojson", #"{"type":"FeatureCollection"}"#)
+        #expect(inputError { try ZoneReader().read(contentsOf: noFeatures) } != nil)
+    }
+}
