@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
-            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth"],
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
             path: "Benchmarks/RouteRiskBenchmarks"
         ),
         .executableTarget(

@@ -1,6 +1,8 @@
 import Foundation
 import Geo
 import RiskCore
+import RiskIO
+import RiskStore
 import RiskSynth
 
 // Benchmarks for RouteRisk. Run in release: `make bench` (or
@@ -100,4 +102,50 @@ if wanted("single") {
     _ = try measure("prepare: project and index 5,000 incidents", throughput: { String(format: "%.0f incidents/s", 5_000 / $0) }) {
         _ = try ScoringData(incidents: incidents, zones: [], model: Model())
     }
+}
+
+if wanted("demo") {
+    // The bundled demo, as `routerisk score` runs it (run from the repository root).
+    let zones = try ["data/zones/provinces.geojson", "data/zones/special.geojson"].flatMap {
+        try ZoneReader().read(contentsOf: URL(fileURLWithPath: $0)).items
+    }
+    let routeFiles = try FileManager.default.contentsOfDirectory(atPath: "data/routes").sorted().map { URL(fileURLWithPath: "data/routes/" + $0) }
+    let routes = try RouteReader().readAll(routeFiles).items
+    let incidents = try IncidentReader().read(contentsOf: URL(fileURLWithPath: "seeds/incidents.csv")).items
+    let model = try ModelReader.read(contentsOf: URL(fileURLWithPath: "data/model.json"))
+    let km = try routes.reduce(0) { $0 + (try Geodesic.wgs84.lengthKm(of: $1.shape)) }
+    _ = try measure("demo: read and prepare the bundled zones, incidents and model", throughput: { String(format: "%.0f zones/s", Double(zones.count) / $0) }) {
+        _ = try Scorer(try ScoringData(incidents: incidents, zones: zones, model: model))
+    }
+    let scorer = try Scorer(try ScoringData(incidents: incidents, zones: zones, model: model))
+    _ = try measure(String(format: "demo: score the %d bundled routes (%.0f km, %d zones)", routes.count, km, zones.count),
+                    throughput: { String(format: "%.0f route-km/s", km / $0) }) {
+        for route in routes { _ = try scorer.score(route, asOf: asOf) }
+    }
+}
+
+if wanted("batch") {
+    // 10,000 movements of 100 to 800 km against 5,000 incidents: a full run, then an
+    // incremental run after 50 new incidents.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-bench-\(getpid())")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let store = try Store(path: folder.appendingPathComponent("bench.sqlite").path, create: true)
+    let synth = SyntheticPakistan(seed: 3)
+    let routes = synth.routes(count: 10_000, minKm: 100, maxKm: 800, departing: asOf...asOf.addingTimeInterval(86_400))
+    try store.upsert(routes: routes)
+    _ = try store.upsert(movements: routes.map { Movement(id: "m-\($0.id)", routeID: $0.id, departsAt: $0.departsAt!) })
+    try store.upsert(incidents: synth.incidents(count: 5_000, end: asOf))
+    let km = try routes.reduce(0) { $0 + (try Geodesic.wgs84.lengthKm(of: $1.shape)) }
+    let runner = BatchRunner(store: store)
+    let options = BatchOptions(asOf: asOf, window: .next(2 * 86_400))
+    var full = 0.0, incremental = 0.0
+    full = try time { _ = try runner.run(options) }
+    print(String(format: "| batch: full run, 10,000 movements (%.0f km), 5,000 incidents | %.1f s | | 1 | %.0f route-km/s | %.0f MiB |",
+                 km, full, km / full, peakMemoryMiB()))
+    try store.upsert(incidents: SyntheticPakistan(seed: 4).incidents(count: 50, end: asOf, years: 0.5, idPrefix: "new"))
+    var outcome: BatchOutcome?
+    incremental = try time { outcome = try runner.run(options) }
+    print(String(format: "| batch: incremental run after 50 new incidents (%d carried forward, %d updated) | %.1f s | | 1 | %.1fx faster than full | %.0f MiB |",
+                 outcome?.run.reused ?? 0, outcome?.run.recomputed ?? 0, incremental, full / incremental, peakMemoryMiB()))
 }

@@ -4,6 +4,8 @@ import Geo
 public enum ScoringError: Error, Equatable, CustomStringConvertible {
     case notALine(routeID: String, type: String)
     case geometry(routeID: String, GeoError)
+    /// A stored hazard profile does not fit the route it is meant for.
+    case profileMismatch(routeID: String)
 
     public var description: String {
         switch self {
@@ -11,6 +13,8 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
             "route \(id): geometry must be a LineString or MultiLineString, not \(type)"
         case .geometry(let id, let error):
             "route \(id): \(error)"
+        case .profileMismatch(let id):
+            "route \(id): the stored hazard profile does not match the route's pieces"
         }
     }
 }
@@ -24,29 +28,49 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
 /// Zone boundaries cut each piece where GEOS intersects it with the zone, so `M` and `B` are
 /// constant on every sub-piece; the Gaussian kernel along a straight sub-piece has the closed
 /// form `sigma sqrt(pi/2) [erf]`, truncated at the cutoff, so exposure needs no sampling. The
-/// peak hazard is found by sampling every `peakSampleKm` and refining the best sample.
+/// peak hazard is found by sampling at least every `peakSampleKm` (a quarter sigma, at most a
+/// piece) and refining, by golden-section search, every local maximum of the samples within 2 %
+/// of the best: a sample a quarter sigma from a Gaussian's top is within 0.8 % of it, so the
+/// true peak's neighbourhood is always among those refined.
 public final class Scorer {
     public let data: ScoringData
     public let topIncidentCount: Int
     /// Longest geodesic piece a route is split into.
     public let segmentKm: Double
-    /// Spacing of the samples that look for the peak hazard.
+    /// Longest spacing of the samples that look for the peak hazard.
     public let peakSampleKm: Double
 
     private let context: GeometryContext
     private let transformer: Transformer
     private let preparedZones: [PreparedGeometry]
     private let geodesic = Geodesic.wgs84
+    private let cutoffSquared: Double
+    private let inverseTwoSigmaSquared: Double
+
+    /// Per-incident scratch, indexed like `data.incidents` and reset after each walk through
+    /// `touched`, so a walk costs what the incidents near the route cost, not all incidents.
+    private var contribution: [Double]
+    private var closestKm: [Double]
+    private var closestAt: [Double]
+    /// `w D` at the walk's time; NaN until looked up, -1 when the incident does not count.
+    private var amplitude: [Double]
+    private var touched: [Int] = []
 
     public init(_ data: ScoringData, topIncidents: Int = 5) throws {
         self.data = data
         topIncidentCount = topIncidents
         segmentKm = min(1, data.model.sigmaKm / 4)
-        peakSampleKm = min(0.25, data.model.sigmaKm / 8)
+        peakSampleKm = data.model.sigmaKm / 4
+        cutoffSquared = data.model.cutoffKm * data.model.cutoffKm
+        inverseTwoSigmaSquared = 1 / (2 * data.model.sigmaKm * data.model.sigmaKm)
         let context = try GeometryContext()
         self.context = context
         transformer = try data.crs.transformer()
         preparedZones = try data.zones.map { try Geometry($0.shape, in: context).prepared() }
+        contribution = Array(repeating: 0, count: data.incidents.count)
+        closestKm = Array(repeating: .infinity, count: data.incidents.count)
+        closestAt = Array(repeating: 0, count: data.incidents.count)
+        amplitude = Array(repeating: .nan, count: data.incidents.count)
     }
 
     private var model: Model { data.model }
@@ -61,18 +85,22 @@ public final class Scorer {
     }
 
     /// An incident near a piece: its amplitude `w D` and its position relative to the piece in
-    /// true km (along-track from the piece's start, and across-track).
+    /// true km (along-track from the piece's start, and across-track squared).
     private struct Nearby {
         var incident: Int
         var amplitude: Double
         var along: Double
-        var across: Double
+        var acrossSquared: Double
     }
 
-    /// The best peak sample so far, with what is needed to refine it.
+    /// A peak sample, with what is needed to refine it.
     private struct PeakSample {
         var hazard: Double
         var along: Double
+        /// Where refinement may search, in km along the piece: the sample's stretch, within one
+        /// sample spacing of it.
+        var lower: Double
+        var upper: Double
         var lengthKm: Double
         var kmAtStart: Double
         var stretch: Stretch
@@ -81,7 +109,48 @@ public final class Scorer {
         var end: Coordinate
     }
 
+    /// Keeps the samples that may lie next to the peak: each local maximum of the samples within
+    /// 2 % of the best, with the sample before it (the peak may lie on either side, and a
+    /// refinement stays inside its own piece).
+    private struct PeakSearch {
+        var best = -Double.infinity
+        var candidates: [PeakSample] = []
+        private var previous: PeakSample?
+        private var beforePrevious: PeakSample?
+
+        mutating func offer(_ sample: PeakSample) {
+            if let previous, previous.hazard >= beforePrevious?.hazard ?? -.infinity, previous.hazard >= sample.hazard {
+                consider(previous, after: beforePrevious)
+            }
+            beforePrevious = previous
+            previous = sample
+        }
+
+        /// Ends a run of consecutive samples (a route part).
+        mutating func endRun() {
+            if let previous, previous.hazard >= beforePrevious?.hazard ?? -.infinity { consider(previous, after: beforePrevious) }
+            previous = nil
+            beforePrevious = nil
+        }
+
+        private mutating func consider(_ sample: PeakSample, after earlier: PeakSample?) {
+            best = max(best, sample.hazard)
+            guard sample.hazard >= 0.98 * best else { return }
+            candidates.append(sample)
+            if let earlier { candidates.append(earlier) }
+            if candidates.count > 64 { candidates.removeAll { $0.hazard < 0.98 * best && $0.hazard < 0.9 * best } }
+        }
+
+        /// The samples to refine: local maxima within 2 % of the best and their predecessors.
+        var finalists: [PeakSample] { candidates.filter { $0.hazard >= 0.9 * best } }
+    }
+
     public func score(_ route: Route, asOf: Date) throws -> RouteResult {
+        try scoreWithProfile(route, asOf: asOf).result
+    }
+
+    /// The route's result and its hazard profile, which `update` needs later.
+    public func scoreWithProfile(_ route: Route, asOf: Date) throws -> (result: RouteResult, profile: HazardProfile) {
         let evaluatedAt = route.departsAt ?? asOf
         guard let parts = route.shape.lineParts else {
             throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
@@ -101,31 +170,37 @@ public final class Scorer {
         var zoneOrder: [Int] = []
         var baseExposure = 0.0
         var lengthKm = 0.0
-        var peak: PeakSample?
+        var peak: (hazard: Double, atKm: Double, location: Coordinate)?
+        var profile = HazardProfile()
     }
 
-    /// One pass along the route's parts at `time` (seconds since 1970). With `focus`, only the
-    /// pieces near those incidents are examined and only their contributions are collected
-    /// (base exposure and zone lengths are then left empty): the incremental path.
-    private func walk(_ parts: [[Coordinate]], at time: Double, focus: Set<Int>?) throws -> Walk {
+    /// One pass along the route's parts at `time` (seconds since 1970), which also records the
+    /// route's hazard profile.
+    private func walk(_ parts: [[Coordinate]], at time: Double) throws -> Walk {
+        defer { resetScratch() }
         var walk = Walk()
-        var amplitudes: [Int: Double?] = [:]
+        var search = PeakSearch()
         for part in parts {
-            let dense = try geodesic.densify(part, maxSegmentKm: segmentKm)
-            let projected = try transformer.transformed(dense)
-            for j in 0..<max(0, dense.count - 1) {
-                let length = try geodesic.distanceKm(dense[j], dense[j + 1])
-                guard length > 0 else { continue }
-                let kmAtStart = walk.lengthKm
-                walk.lengthKm += length
-                let (a, b) = (projected[j], projected[j + 1])
-                let planar = hypot(b.x - a.x, b.y - a.y)
-                let scale = planar > 0 ? planar / length : 1
-                let nearby = nearbyIncidents(a, b, planar: planar, scale: scale, time: time, amplitudes: &amplitudes)
-                if let focus, !nearby.contains(where: { focus.contains($0.incident) }) { continue }
-                let stretches = try zoneStretches(dense[j], dense[j + 1])
+            for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
+            let segments = Array(zip(part, part.dropFirst()))
+            for (segmentIndex, (start, end)) in segments.enumerated() {
+                let segmentLength = try geodesic.distanceKm(start, end)
+                guard segmentLength > 0 else { continue }
+                let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
+                let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
+                let projected = try transformer.transformed(dense)
+                // The points divide the geodesic into equal pieces.
+                let length = segmentLength / Double(pieces)
+                for j in 0..<pieces {
+                    let kmAtStart = walk.lengthKm
+                    walk.lengthKm += length
+                    let (a, b) = (projected[j], projected[j + 1])
+                    let planar = hypot(b.x - a.x, b.y - a.y)
+                    let scale = planar > 0 ? planar / length : 1
+                    let nearby = nearbyIncidents(a, b, planar: planar, scale: scale, time: time)
+                    let stretches = try zoneStretches(dense[j], dense[j + 1])
+                    var pieceBest = (hazard: -Double.infinity, along: 0.0, multiplier: 1.0)
 
-                if focus == nil {
                     for stretch in stretches {
                         let km = (stretch.t1 - stretch.t0) * length
                         walk.baseExposure += stretch.multiplier * stretch.base * km
@@ -134,35 +209,75 @@ public final class Scorer {
                             walk.zoneKm[zone, default: 0] += km
                         }
                     }
-                }
 
-                for near in nearby where focus?.contains(near.incident) ?? true {
-                    let integral = stretches.reduce(0) { sum, s in
-                        sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
-                    }
-                    walk.contributions[near.incident, default: 0] += near.amplitude * integral
-                    let closestAlong = min(max(near.along, 0), length)
-                    let distance = hypot(near.across, near.along - closestAlong)
-                    if distance < walk.closest[near.incident]?.km ?? .infinity {
-                        walk.closest[near.incident] = (distance, kmAtStart + closestAlong)
-                    }
-                }
-
-                for stretch in stretches {
-                    let from = stretch.t0 * length, to = stretch.t1 * length
-                    let samples = max(1, Int(((to - from) / peakSampleKm).rounded(.up)))
-                    for step in 0...samples {
-                        let along = from + (to - from) * Double(step) / Double(samples)
-                        let h = hazard(at: along, stretch, nearby)
-                        if h > walk.peak?.hazard ?? -1 {
-                            walk.peak = PeakSample(hazard: h, along: along, lengthKm: length, kmAtStart: kmAtStart,
-                                                   stretch: stretch, nearby: nearby, start: dense[j], end: dense[j + 1])
+                    for near in nearby {
+                        let integral = stretches.reduce(0) { sum, s in
+                            sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
+                        }
+                        let index = near.incident
+                        if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
+                        contribution[index] += near.amplitude * integral
+                        let closestAlong = min(max(near.along, 0), length)
+                        let offset = near.along - closestAlong
+                        let distance = (near.acrossSquared + offset * offset).squareRoot()
+                        if distance < closestKm[index] {
+                            closestKm[index] = distance
+                            closestAt[index] = kmAtStart + closestAlong
                         }
                     }
+
+                    let lastPiece = segmentIndex == segments.count - 1 && j == pieces - 1
+                    for stretch in stretches {
+                        let from = stretch.t0 * length, to = stretch.t1 * length
+                        // A stretch ending inside the piece, or the route's end, is sampled at its end too.
+                        let closesHere = stretch.t1 < 1 || lastPiece
+                        let intervals = max(1, Int(((to - from) / peakSampleKm).rounded(.up)))
+                        let spacing = (to - from) / Double(intervals)
+                        for step in 0...intervals where step < intervals || closesHere {
+                            let along = from + spacing * Double(step)
+                            let h = hazard(at: along, stretch, nearby)
+                            if h > pieceBest.hazard { pieceBest = (h, along, stretch.multiplier) }
+                            search.offer(PeakSample(
+                                hazard: h, along: along,
+                                lower: max(from, along - spacing), upper: min(to, along + spacing),
+                                lengthKm: length, kmAtStart: kmAtStart, stretch: stretch, nearby: nearby,
+                                start: dense[j], end: dense[j + 1]))
+                        }
+                    }
+                    walk.profile.append(hazard: pieceBest.hazard, along: pieceBest.along, multiplier: pieceBest.multiplier,
+                                        uniformMultiplier: stretches.count == 1 ? stretches[0].multiplier : .nan)
                 }
             }
+            search.endRun()
         }
+        for index in touched where contribution[index] > 0 {
+            walk.contributions[index] = contribution[index]
+            walk.closest[index] = (closestKm[index], closestAt[index])
+        }
+        walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
         return walk
+    }
+
+    private func resetScratch() {
+        for index in touched {
+            contribution[index] = 0
+            closestKm[index] = .infinity
+        }
+        touched.removeAll(keepingCapacity: true)
+        for index in amplitudeTouched { amplitude[index] = .nan }
+        amplitudeTouched.removeAll(keepingCapacity: true)
+    }
+
+    private var amplitudeTouched: [Int] = []
+
+    /// Whether an incident at `location` may lie within the cutoff of the geodesic `a`-`b`: a
+    /// conservative test on the segment's longitude/latitude box widened by the cutoff.
+    private func reaches(_ location: Coordinate, _ a: Coordinate, _ b: Coordinate) -> Bool {
+        let latitude = max(abs(a.y), abs(b.y)) + 1
+        let dLat = model.cutoffKm / 110.5 * 1.02 + 0.01
+        let dLon = model.cutoffKm / (111.32 * max(cos(min(latitude, 89) * .pi / 180), 0.01)) * 1.02 + 0.01
+        return location.x >= min(a.x, b.x) - dLon && location.x <= max(a.x, b.x) + dLon
+            && location.y >= min(a.y, b.y) - dLat && location.y <= max(a.y, b.y) + dLat
     }
 
     private func contributions(_ walk: Walk) -> [IncidentContribution] {
@@ -192,42 +307,133 @@ public final class Scorer {
             score: score, band: model.band(score: score), zones: zones, topIncidents: top)
     }
 
-    private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> RouteResult {
-        let walk = try walk(parts, at: evaluatedAt.timeIntervalSince1970, focus: nil)
+    private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> (result: RouteResult, profile: HazardProfile) {
+        let walk = try walk(parts, at: evaluatedAt.timeIntervalSince1970)
         let incidentExposure = walk.contributions.values.reduce(0, +)
         let start = parts.first?.first ?? Coordinate(0, 0)
-        return result(route, at: evaluatedAt, lengthKm: walk.lengthKm, baseExposure: walk.baseExposure,
-                      incidentExposure: incidentExposure, peak: walk.peak.map(refine) ?? (0, 0, start),
+        let scored = result(route, at: evaluatedAt, lengthKm: walk.lengthKm, baseExposure: walk.baseExposure,
+                      incidentExposure: incidentExposure, peak: walk.peak ?? (0, 0, start),
                       zones: walk.zoneOrder.compactMap { index in
                           guard let km = walk.zoneKm[index], km > 0 else { return nil }
                           return ZoneLength(id: data.zones[index].id, name: data.zones[index].name, km: km)
                       },
                       top: leading(contributions(walk), total: incidentExposure))
+        return (scored, walk.profile)
     }
 
     /// Re-scores a route that `previous` scored at the same evaluation time with the same
     /// zones and model, after the incidents `added` (indexes into `data.incidents`) appeared.
+    ///
     /// Decay depends only on each incident's age at that time, so every earlier incident's
-    /// contribution is unchanged: only the pieces near the new incidents are walked, their
-    /// contributions added, the leading incidents merged and the peak raised where they raise it.
-    public func update(_ route: Route, previous: RouteResult, added: Set<Int>) throws -> RouteResult {
+    /// contribution is unchanged: only the geodesic segments within reach of a new incident are
+    /// walked, and only the new incidents are evaluated there. Their contributions are added
+    /// exactly; the leading incidents are merged; the peak is the larger of the previous one and
+    /// the profile's samples raised by the new incidents (`profile` holds each piece's highest
+    /// sample, so no earlier incident is evaluated again). Returns the profile updated.
+    public func update(_ route: Route, previous: RouteResult, profile: HazardProfile,
+                       added: Set<Int>) throws -> (result: RouteResult, profile: HazardProfile) {
         guard let parts = route.shape.lineParts else {
             throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
         }
-        let walk: Walk
         do {
-            walk = try self.walk(parts, at: previous.evaluatedAt.timeIntervalSince1970, focus: added)
+            return try update(route, parts: parts, previous: previous, profile: profile, added: added)
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }
-        let incidentExposure = previous.incidentExposure + walk.contributions.values.reduce(0, +)
+    }
+
+    private func update(_ route: Route, parts: [[Coordinate]], previous: RouteResult, profile: HazardProfile,
+                        added: Set<Int>) throws -> (result: RouteResult, profile: HazardProfile) {
+        defer { resetScratch() }
+        let time = previous.evaluatedAt.timeIntervalSince1970
+        let fresh: [(index: Int, amplitude: Double, location: Coordinate)] = added.sorted().compactMap { index in
+            data.amplitude(index, at: time).map { (index, $0, data.incidents[index].location) }
+        }
+        var profile = profile
+        var piece = 0
+        var kmAtStart = 0.0
         var peak = (hazard: previous.peakHazard, atKm: previous.peakAtKm, location: previous.peakLocation)
-        if let refined = walk.peak.map(refine), refined.hazard > peak.hazard { peak = refined }
-        let newIDs = Set(walk.contributions.keys.map { data.incidents[$0].id })
+        for part in parts {
+            for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
+            for (start, end) in zip(part, part.dropFirst()) {
+                let segmentLength = try geodesic.distanceKm(start, end)
+                guard segmentLength > 0 else { continue }
+                let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
+                defer {
+                    piece += pieces
+                    kmAtStart += segmentLength
+                }
+                let reaching = fresh.filter { reaches($0.location, start, end) }
+                guard !reaching.isEmpty else { continue }
+                guard piece + pieces <= profile.count else {
+                    throw ScoringError.profileMismatch(routeID: route.id)
+                }
+                let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
+                let projected = try transformer.transformed(dense)
+                let positions = reaching.map { data.indexed[$0.index].position }
+                let length = segmentLength / Double(pieces)
+                for j in 0..<pieces {
+                    let (a, b) = (projected[j], projected[j + 1])
+                    let planar = hypot(b.x - a.x, b.y - a.y)
+                    let scale = planar > 0 ? planar / length : 1
+                    let (ux, uy) = planar > 0 ? ((b.x - a.x) / planar, (b.y - a.y) / planar) : (1.0, 0.0)
+                    let nearby: [Nearby] = zip(reaching, positions).compactMap { incident, p in
+                        let (rx, ry) = (p.x - a.x, p.y - a.y)
+                        let across = (rx * uy - ry * ux) / scale
+                        let along = (rx * ux + ry * uy) / scale
+                        let outside = max(0, -along, along - length)
+                        guard across * across + outside * outside <= cutoffSquared else { return nil }
+                        return Nearby(incident: incident.index, amplitude: incident.amplitude, along: along, acrossSquared: across * across)
+                    }
+                    guard !nearby.isEmpty else { continue }
+                    let k = piece + j
+                    let stretches = profile.uniformMultiplier[k].isNaN
+                        ? try zoneStretches(dense[j], dense[j + 1])
+                        : [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
+                    let pieceStart = kmAtStart + Double(j) * length
+                    for near in nearby {
+                        let integral = stretches.reduce(0) { sum, s in
+                            sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
+                        }
+                        let index = near.incident
+                        if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
+                        contribution[index] += near.amplitude * integral
+                        let closestAlong = min(max(near.along, 0), length)
+                        let offset = near.along - closestAlong
+                        let distance = (near.acrossSquared + offset * offset).squareRoot()
+                        if distance < closestKm[index] {
+                            closestKm[index] = distance
+                            closestAt[index] = pieceStart + closestAlong
+                        }
+                    }
+                    // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
+                    let along = Double(profile.along[k])
+                    let raised = Double(profile.hazard[k])
+                        + hazard(at: along, Stretch(t0: 0, t1: 1, multiplier: Double(profile.multiplier[k]), base: 0, zones: []), nearby)
+                    profile.hazard[k] = Float(raised)
+                    if raised > peak.hazard {
+                        let t = along / length
+                        peak = (raised, pieceStart + along, Coordinate(dense[j].x + (dense[j + 1].x - dense[j].x) * t,
+                                                                       dense[j].y + (dense[j + 1].y - dense[j].y) * t))
+                    }
+                }
+            }
+        }
+        guard piece == profile.count else { throw ScoringError.profileMismatch(routeID: route.id) }
+        var added: [IncidentContribution] = []
+        var addedExposure = 0.0
+        for index in touched where contribution[index] > 0 {
+            addedExposure += contribution[index]
+            added.append(IncidentContribution(id: data.incidents[index].id, exposure: contribution[index], share: 0,
+                                              closestKm: closestKm[index], atKm: closestAt[index]))
+        }
+        let incidentExposure = previous.incidentExposure + addedExposure
+        let newIDs = Set(added.map(\.id))
         let earlier = previous.topIncidents.filter { !newIDs.contains($0.id) }
-        return result(route, at: previous.evaluatedAt, lengthKm: previous.lengthKm, baseExposure: previous.baseExposure,
-                      incidentExposure: incidentExposure, peak: peak, zones: previous.zones,
-                      top: leading(earlier + contributions(walk), total: incidentExposure))
+        let updated = result(route, at: previous.evaluatedAt, lengthKm: previous.lengthKm, baseExposure: previous.baseExposure,
+                             incidentExposure: incidentExposure, peak: peak, zones: previous.zones,
+                             top: leading(earlier + added, total: incidentExposure))
+        return (updated, profile)
     }
 
     /// Splits the piece `a`-`b` (longitude/latitude) where zone boundaries cross it.
@@ -277,25 +483,23 @@ public final class Scorer {
     }
 
     /// Incidents within the cutoff of the projected piece `a`-`b` that count at `time`.
-    private func nearbyIncidents(_ a: Coordinate, _ b: Coordinate, planar: Double, scale: Double, time: Double,
-                                 amplitudes: inout [Int: Double?]) -> [Nearby] {
+    private func nearbyIncidents(_ a: Coordinate, _ b: Coordinate, planar: Double, scale: Double, time: Double) -> [Nearby] {
         let reach = model.cutoffKm * scale * 1.001
         let window = Envelope(covering: [a, b])!.expanded(by: reach)
         let (ux, uy) = planar > 0 ? ((b.x - a.x) / planar, (b.y - a.y) / planar) : (1.0, 0.0)
         var found: [Nearby] = []
         data.incidentIndex.query(window) { index in
-            let amplitude: Double?
-            if let cached = amplitudes[index] {
-                amplitude = cached
-            } else {
-                amplitude = data.amplitude(index, at: time)
-                amplitudes[index] = amplitude
+            var value = amplitude[index]
+            if value.isNaN {
+                value = data.amplitude(index, at: time) ?? -1
+                amplitude[index] = value
+                amplitudeTouched.append(index)
             }
-            guard let amplitude else { return }
+            guard value > 0 else { return }
             let p = data.indexed[index].position
             let (rx, ry) = (p.x - a.x, p.y - a.y)
-            found.append(Nearby(incident: index, amplitude: amplitude,
-                                along: (rx * ux + ry * uy) / scale, across: abs(rx * uy - ry * ux) / scale))
+            let across = (rx * uy - ry * ux) / scale
+            found.append(Nearby(incident: index, amplitude: value, along: (rx * ux + ry * uy) / scale, acrossSquared: across * across))
         }
         return found
     }
@@ -303,9 +507,9 @@ public final class Scorer {
     /// `integral of K ds` for one incident over `from...to` km along a straight piece, exactly:
     /// the Gaussian's closed form between the bounds, truncated where the distance passes the cutoff.
     private func gaussianIntegral(_ near: Nearby, from: Double, to: Double) -> Double {
-        let sigma = model.sigmaKm, cutoff = model.cutoffKm
-        guard near.across <= cutoff else { return 0 }
-        let halfChord = (cutoff * cutoff - near.across * near.across).squareRoot()
+        guard near.acrossSquared <= cutoffSquared else { return 0 }
+        let sigma = model.sigmaKm
+        let halfChord = (cutoffSquared - near.acrossSquared).squareRoot()
         let lower = max(from, near.along - halfChord) - near.along
         let upper = min(to, near.along + halfChord) - near.along
         guard upper > lower else { return 0 }
@@ -319,23 +523,26 @@ public final class Scorer {
         } else {
             mass = erf(upper / r) - erf(lower / r)
         }
-        return exp(-near.across * near.across / (2 * sigma * sigma)) * sigma * (Double.pi / 2).squareRoot() * mass
+        return exp(-near.acrossSquared * inverseTwoSigmaSquared) * sigma * (Double.pi / 2).squareRoot() * mass
     }
 
     private func hazard(at along: Double, _ stretch: Stretch, _ nearby: [Nearby]) -> Double {
-        let field = nearby.reduce(0) { sum, near in
-            sum + near.amplitude * model.kernel(hypot(near.across, along - near.along))
+        var field = 0.0
+        for near in nearby {
+            let offset = along - near.along
+            let squared = near.acrossSquared + offset * offset
+            if squared <= cutoffSquared { field += near.amplitude * exp(-squared * inverseTwoSigmaSquared) }
         }
         return stretch.multiplier * (stretch.base + field)
     }
 
-    /// Golden-section search for the maximum around the best sample, inside its stretch.
+    /// Golden-section search for the maximum around a sample.
     private func refine(_ sample: PeakSample) -> (hazard: Double, atKm: Double, location: Coordinate) {
-        var low = max(sample.stretch.t0 * sample.lengthKm, sample.along - peakSampleKm)
-        var high = min(sample.stretch.t1 * sample.lengthKm, sample.along + peakSampleKm)
+        var low = sample.lower
+        var high = sample.upper
         var best = (hazard: sample.hazard, along: sample.along)
         let ratio = (5.0.squareRoot() - 1) / 2
-        for _ in 0..<40 where high - low > 1e-6 {
+        for _ in 0..<48 where high - low > 1e-6 {
             let m1 = high - ratio * (high - low), m2 = low + ratio * (high - low)
             let h1 = hazard(at: m1, sample.stretch, sample.nearby), h2 = hazard(at: m2, sample.stretch, sample.nearby)
             if h1 > best.hazard { best = (h1, m1) }

@@ -149,9 +149,11 @@ public struct IncidentReader: Sendable {
     }
 
     /// Killed or injured: empty is 0 (unknown counts as none), otherwise a finite number >= 0.
+    /// Reports often give a floor such as "40+"; it counts as its stated minimum.
     private func casualties(_ text: String?, field: String) throws(ItemProblem) -> Double {
-        let trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return 0 }
+        if trimmed.hasSuffix("+") { trimmed.removeLast() }
         let value = try number(trimmed, field: field)
         guard value >= 0 else { throw ItemProblem(field: field, "\"\(trimmed)\" is negative") }
         return value

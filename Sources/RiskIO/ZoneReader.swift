@@ -31,7 +31,9 @@ public struct ZoneReader: Sendable {
             do throws(ItemProblem) {
                 try FeatureFile.checkFeature(feature)
                 let properties = try feature.properties()
-                guard let id = properties.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID else {
+                // Administrative boundary files often carry only a name; it then serves as the id.
+                let fallback = properties.value("id") == nil ? properties.value("name").flatMap(FeatureFile.identifier) : nil
+                guard let id = properties.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID ?? fallback else {
                     if let bad = properties.value("id") {
                         throw ItemProblem(field: "id", "must be a non-empty string or a number, got \(bad.kindName)")
                     }

@@ -101,10 +101,40 @@ public struct BatchOutcome: Sendable {
 
 /// 64-bit FNV-1a, as a hex string: a stable fingerprint of a model, a route or the zones.
 func fingerprint(_ text: String) -> String {
-    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for byte in text.utf8 {
-        hash ^= UInt64(byte)
-        hash = hash &* 0x100_0000_01b3
+    var hash = FNV1a()
+    for byte in text.utf8 { hash.add(byte) }
+    return hash.hex
+}
+
+/// The fingerprint of a geometry: its type and every coordinate's bits.
+func fingerprint(_ shape: Shape) -> String {
+    var hash = FNV1a()
+    for byte in shape.typeName.utf8 { hash.add(byte) }
+    if let parts = shape.lineParts {
+        for part in parts {
+            hash.add(UInt64(part.count))
+            for c in part {
+                hash.add(c.x.bitPattern)
+                hash.add(c.y.bitPattern)
+            }
+        }
+    } else {
+        for c in shape.coordinates {
+            hash.add(c.x.bitPattern)
+            hash.add(c.y.bitPattern)
+        }
     }
-    return String(hash, radix: 16)
+    return hash.hex
+}
+
+struct FNV1a {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    mutating func add(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value = value &* 0x100_0000_01b3
+    }
+    mutating func add(_ word: UInt64) {
+        for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    }
+    var hex: String { String(value, radix: 16) }
 }

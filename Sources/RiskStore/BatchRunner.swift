@@ -21,13 +21,14 @@ public final class BatchRunner {
 
     /// What a movement's scoring came to.
     enum Outcome {
-        case scored(movement: Movement, routeHash: String, result: RouteResult, how: String)
+        case scored(movement: Movement, routeHash: String, result: RouteResult, profile: HazardProfile?, how: String)
         case failed(movementID: String, reason: String)
     }
 
     struct PreviousScore {
         var routeHash: String
         var result: RouteResult
+        var profile: HazardProfile?
     }
 
     public func run(_ options: BatchOptions, asOfGiven: Bool = true,
@@ -106,7 +107,11 @@ public final class BatchRunner {
             progress?(finished, total)
         }
 
-        try database.run("UPDATE runs SET status = 'completed', finished_at = ? WHERE id = ?", Date().timeIntervalSince1970, run.id)
+        try database.transaction {
+            try database.run("UPDATE runs SET status = 'completed', finished_at = ? WHERE id = ?", Date().timeIntervalSince1970, run.id)
+            // Only the latest completed run's profiles are ever read again.
+            try database.run("UPDATE scores SET profile = NULL WHERE run_id <> ? AND profile IS NOT NULL", run.id)
+        }
         run = try self.run(id: run.id)!
         return try outcome(run: run, previousRun: previousRun, newIncidents: newSince, resumed: resumed)
     }
@@ -131,26 +136,29 @@ public final class BatchRunner {
             return .failed(movementID: movement.id, reason: "route \(movement.routeID) is not in the store")
         }
         route.departsAt = movement.departsAt
-        let routeHash = fingerprint(GeoJSON.serialize(route.shape))
+        let routeHash = fingerprint(route.shape)
         do {
-            if let previous, previous.routeHash == routeHash, previous.result.evaluatedAt == movement.departsAt {
+            if let previous, let profile = previous.profile, previous.routeHash == routeHash,
+               previous.result.evaluatedAt == movement.departsAt {
+                let envelope = route.shape.envelope
                 let reaching = newIndexes.filter { scorer.data.incidents[$0].time <= movement.departsAt }
-                    .filter { mayReach(scorer.data.incidents[$0].location, route, cutoffKm: scorer.data.model.cutoffKm) }
+                    .filter { mayReach(scorer.data.incidents[$0].location, envelope, cutoffKm: scorer.data.model.cutoffKm) }
                 if reaching.isEmpty {
-                    return .scored(movement: movement, routeHash: routeHash, result: previous.result, how: "reused")
+                    return .scored(movement: movement, routeHash: routeHash, result: previous.result, profile: profile, how: "reused")
                 }
-                let updated = try scorer.update(route, previous: previous.result, added: Set(reaching))
-                return .scored(movement: movement, routeHash: routeHash, result: updated, how: "updated")
+                let updated = try scorer.update(route, previous: previous.result, profile: profile, added: Set(reaching))
+                return .scored(movement: movement, routeHash: routeHash, result: updated.result, profile: updated.profile, how: "updated")
             }
-            return .scored(movement: movement, routeHash: routeHash, result: try scorer.score(route, asOf: movement.departsAt), how: "full")
+            let scored = try scorer.scoreWithProfile(route, asOf: movement.departsAt)
+            return .scored(movement: movement, routeHash: routeHash, result: scored.result, profile: scored.profile, how: "full")
         } catch {
             return .failed(movementID: movement.id, reason: "\(error)")
         }
     }
 
     /// Whether an incident lies within the cutoff of the route's envelope (a cheap, conservative test).
-    private func mayReach(_ location: Coordinate, _ route: Route, cutoffKm: Double) -> Bool {
-        guard let envelope = route.shape.envelope else { return false }
+    private func mayReach(_ location: Coordinate, _ envelope: Envelope?, cutoffKm: Double) -> Bool {
+        guard let envelope else { return false }
         let latitude = max(abs(envelope.minY), abs(envelope.maxY))
         let dLat = cutoffKm / 110.5 * 1.01
         let dLon = cutoffKm / (111.32 * max(cos(latitude * .pi / 180), 0.01)) * 1.01
@@ -163,14 +171,15 @@ public final class BatchRunner {
             var scored = 0, failed = 0, recomputed = 0, reused = 0
             for outcome in outcomes {
                 switch outcome {
-                case .scored(let movement, let routeHash, let r, let how):
+                case .scored(let movement, let routeHash, let r, let profile, let how):
                     try database.run("""
                         INSERT INTO scores (run_id, movement_id, route_id, route_hash, evaluated_at, length_km, exposure,
                             base_exposure, incident_exposure, mean_hazard, peak_hazard, peak_at_km, peak_lon, peak_lat, score, band,
-                            zones, top_incidents, how) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            zones, top_incidents, how, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, [run, movement.id, movement.routeID, routeHash, r.evaluatedAt.timeIntervalSince1970, r.lengthKm, r.exposure,
                               r.baseExposure, r.incidentExposure, r.meanHazard, r.peakHazard, r.peakAtKm, r.peakLocation.x,
-                              r.peakLocation.y, r.score, r.band.rawValue, ScoreCodec.zones(r.zones), ScoreCodec.incidents(r.topIncidents), how])
+                              r.peakLocation.y, r.score, r.band.rawValue, ScoreCodec.zones(r.zones), ScoreCodec.incidents(r.topIncidents), how,
+                              profile.map { SQLValue.blob($0.bytes) } ?? .null])
                     scored += 1
                     if how == "reused" { reused += 1 } else { recomputed += 1 }
                 case .failed(let movementID, let reason):
@@ -221,28 +230,38 @@ public final class BatchRunner {
     private func previousScores(run: Int) throws -> [String: PreviousScore] {
         var scores: [String: PreviousScore] = [:]
         try database.forEach("SELECT * FROM scores WHERE run_id = ?", [run]) { row in
-            scores[row["movement_id"].string ?? ""] = PreviousScore(routeHash: row["route_hash"].string ?? "", result: ScoreCodec.result(row))
+            scores[row["movement_id"].string ?? ""] = PreviousScore(routeHash: row["route_hash"].string ?? "", result: ScoreCodec.result(row),
+                                                                    profile: row["profile"].bytes.flatMap(HazardProfile.init(bytes:)))
         }
         return scores
     }
 
+    /// The run's summary, read with SQL so that only the rows it shows are decoded.
     private func outcome(run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>, resumed: Bool) throws -> BatchOutcome {
-        let scores = try scores(run: run.id)
         var bands: [Band: Int] = Dictionary(uniqueKeysWithValues: Band.allCases.map { ($0, 0) })
-        for score in scores { bands[score.result.band, default: 0] += 1 }
+        try database.forEach("SELECT band, COUNT(*) AS n FROM scores WHERE run_id = ? GROUP BY band", [run.id]) { row in
+            if let band = Band(rawValue: row["band"].string ?? "") { bands[band] = Int(row["n"].int ?? 0) }
+        }
         var escalations: [Escalation] = []
         if let previousRun {
-            let before = Dictionary(uniqueKeysWithValues: try self.scores(run: previousRun.id).map { ($0.movementID, $0.result) })
-            for score in scores {
-                guard let old = before[score.movementID], score.result.band > old.band else { continue }
-                let driver = score.result.topIncidents.first { newIncidents.contains($0.id) }
-                escalations.append(Escalation(movementID: score.movementID, oldBand: old.band, newBand: score.result.band,
-                                              oldScore: old.score, newScore: score.result.score,
+            let rank = Band.allCases.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0)" }.joined(separator: " ")
+            try database.forEach("""
+                SELECT new.*, old.band AS old_band, old.score AS old_score FROM scores AS new
+                JOIN scores AS old ON old.movement_id = new.movement_id AND old.run_id = ?
+                WHERE new.run_id = ? AND (CASE new.band \(rank) END) > (CASE old.band \(rank) END)
+                """, [previousRun.id, run.id]) { row in
+                let result = ScoreCodec.result(row)
+                let driver = result.topIncidents.first { newIncidents.contains($0.id) }
+                escalations.append(Escalation(movementID: row["movement_id"].string ?? "",
+                                              oldBand: Band(rawValue: row["old_band"].string ?? "") ?? .low, newBand: result.band,
+                                              oldScore: row["old_score"].double ?? 0, newScore: result.score,
                                               driver: driver.map { ($0.id, $0.closestKm) }))
             }
-            escalations.sort { $0.newScore - $0.oldScore > $1.newScore - $1.oldScore }
+            escalations.sort { ($0.newScore - $0.oldScore, $1.movementID) > ($1.newScore - $1.oldScore, $0.movementID) }
         }
-        return BatchOutcome(run: run, bands: bands, escalations: escalations, riskiest: Array(scores.prefix(10)),
+        let riskiest = try database.query("SELECT * FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT 10", run.id)
+            .map { MovementScore(movementID: $0["movement_id"].string ?? "", routeID: $0["route_id"].string ?? "", result: ScoreCodec.result($0)) }
+        return BatchOutcome(run: run, bands: bands, escalations: escalations, riskiest: riskiest,
                             failed: try failures(run: run.id), resumed: resumed)
     }
 }

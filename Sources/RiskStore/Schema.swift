@@ -96,5 +96,9 @@ enum Schema {
             PRIMARY KEY (run_id, movement_id)
         );
         """,
+        // 2: each score keeps its route's hazard profile, for incremental updates.
+        """
+        ALTER TABLE scores ADD COLUMN profile BLOB;
+        """,
     ]
 }

@@ -182,6 +182,9 @@ import Testing
         ])
         let result = try reader.read(contentsOf: Self.pakistanFile)
         #expect(result.items.count >= 490)
+        // Only the three rows without a latitude are left out; "40+" injured counts as 40.
+        #expect(result.items.count == 493)
+        #expect(result.items.contains { $0.injured == 40 })
         // Every one of the 496 records is either an incident or a warning.
         #expect(result.items.count + result.warnings.count == 496)
         for warning in result.warnings {

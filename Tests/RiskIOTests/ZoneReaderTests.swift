@@ -35,7 +35,7 @@ import Testing
 
     @Test func badFeaturesNameTheField() throws {
         let url = try dir.write("zones.geojson", collection([
-            feature(#"{"name":"no id"}"#),
+            feature(#"{"kind":"no id and no name"}"#),
             feature(#"{"id":"a","base":-1}"#),
             feature(#"{"id":"b","multiplier":0}"#),
             feature(#"{"id":"c","base":"high"}"#),
@@ -59,6 +59,13 @@ import Testing
         #expect(result.warnings[4].reason.contains("got Point"))
         #expect(result.warnings[5].reason.contains("longitude"))
         #expect(result.warnings[6].reason.contains("first at feature 7"))
+    }
+
+    @Test func aZoneWithOnlyANameTakesItAsItsId() throws {
+        let url = try dir.write("named.geojson", collection([feature(#"{"name":"Sindh","kind":"province"}"#)]))
+        let result = try ZoneReader().read(contentsOf: url)
+        #expect(result.items.map(\.id) == ["Sindh"])
+        #expect(result.warnings.isEmpty)
     }
 
     @Test func strictStopsAtTheFirstBadFeature() throws {
@@ -117,5 +124,21 @@ import Testing
         #expect(inputError { try ZoneReader().read(contentsOf: url) }?.description.contains("\"Topology\"") == true)
         let noFeatures = try dir.write("y.geojson", #"{"type":"FeatureCollection"}"#)
         #expect(inputError { try ZoneReader().read(contentsOf: noFeatures) } != nil)
+    }
+
+    static let sharedAdmin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/admin")
+    static let sharedAdminExists = FileManager.default.fileExists(atPath: sharedAdmin.path)
+
+    @Test(.enabled(if: sharedAdminExists, "skipped: ../shared/data/admin is not present next to the package"))
+    func realProvincesAndDistrictsLoadWithTheirNamesAsIds() throws {
+        let provinces = try ZoneReader().read(contentsOf: Self.sharedAdmin.appendingPathComponent("pak_provinces_osm_2023.geojson"))
+        #expect(provinces.items.count == 7)
+        #expect(provinces.warnings.isEmpty, "\(provinces.warnings)")
+        #expect(Set(provinces.items.map(\.id)).contains("Khyber Pakhtunkhwa"))
+        #expect(provinces.items.first { $0.id == "Sindh" }?.kind == "province")
+        let districts = try ZoneReader().read(contentsOf: Self.sharedAdmin.appendingPathComponent("pak_districts_osm_2023.geojson"))
+        print("shared districts: \(districts.items.count) loaded, \(districts.warnings.count) warnings")
+        #expect(districts.items.count + districts.warnings.filter { $0.field == "id" }.count == 156)
     }
 }
