@@ -210,21 +210,7 @@ public final class Scorer {
                         }
                     }
 
-                    for near in nearby {
-                        let integral = stretches.reduce(0) { sum, s in
-                            sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
-                        }
-                        let index = near.incident
-                        if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
-                        contribution[index] += near.amplitude * integral
-                        let closestAlong = min(max(near.along, 0), length)
-                        let offset = near.along - closestAlong
-                        let distance = (near.acrossSquared + offset * offset).squareRoot()
-                        if distance < closestKm[index] {
-                            closestKm[index] = distance
-                            closestAt[index] = kmAtStart + closestAlong
-                        }
-                    }
+                    accumulate(nearby, over: stretches, length: length, kmAtStart: kmAtStart)
 
                     let lastPiece = segmentIndex == segments.count - 1 && j == pieces - 1
                     for stretch in stretches {
@@ -256,6 +242,26 @@ public final class Scorer {
         }
         walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
         return walk
+    }
+
+    /// Adds each nearby incident's exact contribution over the piece's stretches, and notes its
+    /// closest approach, into the scratch arrays.
+    private func accumulate(_ nearby: [Nearby], over stretches: [Stretch], length: Double, kmAtStart: Double) {
+        for near in nearby {
+            let integral = stretches.reduce(0) { sum, s in
+                sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
+            }
+            let index = near.incident
+            if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
+            contribution[index] += near.amplitude * integral
+            let closestAlong = min(max(near.along, 0), length)
+            let offset = near.along - closestAlong
+            let distance = (near.acrossSquared + offset * offset).squareRoot()
+            if distance < closestKm[index] {
+                closestKm[index] = distance
+                closestAt[index] = kmAtStart + closestAlong
+            }
+        }
     }
 
     private func resetScratch() {
@@ -391,21 +397,7 @@ public final class Scorer {
                         ? try zoneStretches(dense[j], dense[j + 1])
                         : [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
                     let pieceStart = kmAtStart + Double(j) * length
-                    for near in nearby {
-                        let integral = stretches.reduce(0) { sum, s in
-                            sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
-                        }
-                        let index = near.incident
-                        if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
-                        contribution[index] += near.amplitude * integral
-                        let closestAlong = min(max(near.along, 0), length)
-                        let offset = near.along - closestAlong
-                        let distance = (near.acrossSquared + offset * offset).squareRoot()
-                        if distance < closestKm[index] {
-                            closestKm[index] = distance
-                            closestAt[index] = pieceStart + closestAlong
-                        }
-                    }
+                    accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart)
                     // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
                     let along = Double(profile.along[k])
                     let raised = Double(profile.hazard[k])

@@ -78,7 +78,7 @@ public enum BatchReport {
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         for cells in [header] + rows {
             lines.append(cells.enumerated().map { c, cell in cell.padding(toLength: widths[c], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+                .joined(separator: "  ").trimmedTrailingSpaces)
         }
         return lines.joined(separator: "\n") + "\n"
     }

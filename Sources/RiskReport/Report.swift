@@ -11,9 +11,11 @@ public struct Report: Sendable {
     /// Route geometries by id, for GeoJSON output.
     public var shapes: [String: Shape]
     public var warnings: [String]
+    public var rankedBy: RankKey
 
     public init(asOf: Date, model: JSONValue, ranked: [(rank: Int, result: RouteResult)],
-                shapes: [String: Shape] = [:], warnings: [String] = []) {
+                shapes: [String: Shape] = [:], warnings: [String] = [], rankedBy: RankKey = .exposure) {
+        self.rankedBy = rankedBy
         self.asOf = asOf
         self.model = model
         self.ranked = ranked

@@ -24,9 +24,9 @@ extension Report {
                 var text = numeric.contains(column) ? pad + cell : cell + pad
                 if column == 6, let band, colour { text = Report.colour(band) + text + "\u{1B}[0m" }
                 return text
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").trimmedTrailingSpaces
         }
-        var out = ["Route risk as of \(iso8601(asOf)) (ranked by the chosen key, highest first)", "", line(header),
+        var out = ["Route risk as of \(iso8601(asOf)), ranked by \(rankedBy.rawValue), highest first", "", line(header),
                    line(widths.map { String(repeating: "-", count: $0) })]
         for ((_, r), cells) in zip(ranked, rows) {
             out.append(line(cells, band: r.band))
@@ -58,5 +58,12 @@ extension Report {
         case .high: "\u{1B}[31m"
         case .extreme: "\u{1B}[1;35m"
         }
+    }
+}
+
+extension String {
+    /// The text without spaces at its end (padding of the last column).
+    var trimmedTrailingSpaces: String {
+        String(self[..<(lastIndex { $0 != " " }.map(index(after:)) ?? startIndex)])
     }
 }

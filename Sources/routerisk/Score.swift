@@ -117,7 +117,7 @@ struct Score: ParsableCommand {
         if let top { ranked = Array(ranked.prefix(top)) }
         let report = Report(asOf: evaluation, model: ModelReader.json(model), ranked: ranked,
                             shapes: Dictionary(uniqueKeysWithValues: routes.items.map { ($0.id, $0.shape) }),
-                            warnings: warnings.map(\.description))
+                            warnings: warnings.map(\.description), rankedBy: rankBy)
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {
         case .table:
