@@ -28,7 +28,7 @@ public struct Geodesic: Sendable {
     }
 
     /// The inverse problem without range checks, for coordinates already validated.
-    func unchecked(from a: Coordinate, to b: Coordinate) -> Inverse {
+    public func unchecked(from a: Coordinate, to b: Coordinate) -> Inverse {
         var g = ellipsoid
         var s12 = 0.0, azi1 = 0.0, azi2 = 0.0
         geod_inverse(&g, a.y, a.x, b.y, b.x, &s12, &azi1, &azi2)

@@ -189,6 +189,7 @@ public final class Scorer {
                 let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
                 let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
                 let projected = try transformer.transformed(dense)
+                let segmentStretches = try zoneStretches(start, end)
                 // The points divide the geodesic into equal pieces.
                 let length = segmentLength / Double(pieces)
                 for j in 0..<pieces {
@@ -198,7 +199,7 @@ public final class Scorer {
                     let planar = hypot(b.x - a.x, b.y - a.y)
                     let scale = planar > 0 ? planar / length : 1
                     let nearby = nearbyIncidents(a, b, planar: planar, scale: scale, time: time)
-                    let stretches = try zoneStretches(dense[j], dense[j + 1])
+                    let stretches = Scorer.stretches(of: segmentStretches, piece: j, of: pieces)
                     var pieceBest = (hazard: -Double.infinity, along: 0.0, multiplier: 1.0)
 
                     for stretch in stretches {
@@ -377,6 +378,7 @@ public final class Scorer {
                 let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
                 let projected = try transformer.transformed(dense)
                 let positions = reaching.map { data.indexed[$0.index].position }
+                var segmentStretches: [Stretch]?
                 let length = segmentLength / Double(pieces)
                 for j in 0..<pieces {
                     let (a, b) = (projected[j], projected[j + 1])
@@ -393,9 +395,13 @@ public final class Scorer {
                     }
                     guard !nearby.isEmpty else { continue }
                     let k = piece + j
-                    let stretches = profile.uniformMultiplier[k].isNaN
-                        ? try zoneStretches(dense[j], dense[j + 1])
-                        : [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
+                    let stretches: [Stretch]
+                    if profile.uniformMultiplier[k].isNaN {
+                        if segmentStretches == nil { segmentStretches = try zoneStretches(start, end) }
+                        stretches = Scorer.stretches(of: segmentStretches!, piece: j, of: pieces)
+                    } else {
+                        stretches = [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
+                    }
                     let pieceStart = kmAtStart + Double(j) * length
                     accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart)
                     // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
@@ -428,7 +434,25 @@ public final class Scorer {
         return (updated, profile)
     }
 
-    /// Splits the piece `a`-`b` (longitude/latitude) where zone boundaries cross it.
+    /// The stretches of piece `j` of `count` equal pieces of a segment, as fractions of the piece.
+    private static func stretches(of segment: [Stretch], piece j: Int, of count: Int) -> [Stretch] {
+        let low = Double(j) / Double(count)
+        return segment.compactMap { stretch in
+            // Rounding must not leave slivers at the piece's ends.
+            var t0 = (stretch.t0 - low) * Double(count), t1 = (stretch.t1 - low) * Double(count)
+            if t0 < 1e-9 { t0 = 0 }
+            if t1 > 1 - 1e-9 { t1 = 1 }
+            guard t1 - t0 > 1e-9 else { return nil }
+            var piece = stretch
+            piece.t0 = t0
+            piece.t1 = t1
+            return piece
+        }
+    }
+
+    /// Splits the segment `a`-`b` (longitude/latitude) where zone boundaries cross it, once per
+    /// segment: GEOS intersects the segment with each candidate zone and the pieces' ends give
+    /// the breakpoints as fractions of the segment.
     private func zoneStretches(_ a: Coordinate, _ b: Coordinate) throws -> [Stretch] {
         let window = Envelope(covering: [a, b])!
         var inside: [(zone: Int, t0: Double, t1: Double)] = []
@@ -436,15 +460,19 @@ public final class Scorer {
         if !candidates.isEmpty {
             candidates.sort()
             let piece = try Geometry(.lineString([a, b]), in: context)
-            let dx = b.x - a.x, dy = b.y - a.y
-            let squared = dx * dx + dy * dy
+            let length = geodesic.unchecked(from: a, to: b).distanceKm
+            // A breakpoint's place is its geodesic distance from the start: fractions of the
+            // longitude/latitude line are not proportional to distance on long segments.
+            func fraction(_ c: Coordinate) -> Double {
+                length > 0 ? (geodesic.unchecked(from: a, to: c).distanceKm / length).clamped(to: 0...1) : 0
+            }
             for zone in candidates {
                 let prepared = preparedZones[zone]
                 if try prepared.covers(piece) {
                     inside.append((zone, 0, 1))
                 } else if try prepared.intersects(piece) {
                     for line in lines(of: try piece.intersection(prepared.base).shape()) where line.count >= 2 {
-                        let ts = line.map { ((($0.x - a.x) * dx + ($0.y - a.y) * dy) / squared).clamped(to: 0...1) }
+                        let ts = [fraction(line.first!), fraction(line.last!)]
                         let (t0, t1) = (ts.min()!, ts.max()!)
                         if t1 > t0 { inside.append((zone, t0, t1)) }
                     }
