@@ -31,9 +31,9 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
-# Runs the tests under AddressSanitizer (slower; a separate build folder).
+# Runs the tests under AddressSanitizer and LeakSanitizer (slower; a separate build folder).
 test-asan: deps
-	$(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/lsan.supp $(SWIFT) test --sanitize=address --disable-xctest --scratch-path .build-asan
 
 # The planner's job on the bundled data: rank the demo routes, with the reasons.
 demo: build
