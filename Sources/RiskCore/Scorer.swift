@@ -6,6 +6,8 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
     case geometry(routeID: String, GeoError)
     /// A stored hazard profile does not fit the route it is meant for.
     case profileMismatch(routeID: String)
+    /// A fast-path grid made for a later time than the route's evaluation.
+    case gridTooLate(routeID: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
             "route \(id): \(error)"
         case .profileMismatch(let id):
             "route \(id): the stored hazard profile does not match the route's pieces"
+        case .gridTooLate(let id):
+            "route \(id): evaluated before the hazard grid's reference time"
         }
     }
 }
@@ -40,9 +44,8 @@ public final class Scorer {
     /// Longest spacing of the samples that look for the peak hazard.
     public let peakSampleKm: Double
 
-    private let context: GeometryContext
     private let transformer: Transformer
-    private let preparedZones: [PreparedGeometry]
+    private let zones: ZoneCutter
     private let geodesic = Geodesic.wgs84
     private let cutoffSquared: Double
     private let inverseTwoSigmaSquared: Double
@@ -63,10 +66,8 @@ public final class Scorer {
         peakSampleKm = data.model.sigmaKm / 4
         cutoffSquared = data.model.cutoffKm * data.model.cutoffKm
         inverseTwoSigmaSquared = 1 / (2 * data.model.sigmaKm * data.model.sigmaKm)
-        let context = try GeometryContext()
-        self.context = context
         transformer = try data.crs.transformer()
-        preparedZones = try data.zones.map { try Geometry($0.shape, in: context).prepared() }
+        zones = try ZoneCutter(data)
         contribution = Array(repeating: 0, count: data.incidents.count)
         closestKm = Array(repeating: .infinity, count: data.incidents.count)
         closestAt = Array(repeating: 0, count: data.incidents.count)
@@ -74,15 +75,6 @@ public final class Scorer {
     }
 
     private var model: Model { data.model }
-
-    /// A stretch of one geodesic piece, as fractions `t0...t1` of it, with constant zone terms.
-    private struct Stretch {
-        var t0: Double
-        var t1: Double
-        var multiplier: Double
-        var base: Double
-        var zones: [Int]
-    }
 
     /// An incident near a piece: its amplitude `w D` and its position relative to the piece in
     /// true km (along-track from the piece's start, and across-track squared).
@@ -169,6 +161,7 @@ public final class Scorer {
         var zoneKm: [Int: Double] = [:]
         var zoneOrder: [Int] = []
         var baseExposure = 0.0
+        var incidentExposure = 0.0
         var lengthKm = 0.0
         var peak: (hazard: Double, atKm: Double, location: Coordinate)?
         var profile = HazardProfile()
@@ -189,7 +182,7 @@ public final class Scorer {
                 let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
                 let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
                 let projected = try transformer.transformed(dense)
-                let segmentStretches = try zoneStretches(start, end)
+                let segmentStretches = try zones.stretches(start, end)
                 // The points divide the geodesic into equal pieces.
                 let length = segmentLength / Double(pieces)
                 for j in 0..<pieces {
@@ -240,6 +233,8 @@ public final class Scorer {
         for index in touched where contribution[index] > 0 {
             walk.contributions[index] = contribution[index]
             walk.closest[index] = (closestKm[index], closestAt[index])
+            // Summed in walk order, so the same route always gives the same bits.
+            walk.incidentExposure += contribution[index]
         }
         walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
         return walk
@@ -316,7 +311,7 @@ public final class Scorer {
 
     private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> (result: RouteResult, profile: HazardProfile) {
         let walk = try walk(parts, at: evaluatedAt.timeIntervalSince1970)
-        let incidentExposure = walk.contributions.values.reduce(0, +)
+        let incidentExposure = walk.incidentExposure
         let start = parts.first?.first ?? Coordinate(0, 0)
         let scored = result(route, at: evaluatedAt, lengthKm: walk.lengthKm, baseExposure: walk.baseExposure,
                       incidentExposure: incidentExposure, peak: walk.peak ?? (0, 0, start),
@@ -397,7 +392,7 @@ public final class Scorer {
                     let k = piece + j
                     let stretches: [Stretch]
                     if profile.uniformMultiplier[k].isNaN {
-                        if segmentStretches == nil { segmentStretches = try zoneStretches(start, end) }
+                        if segmentStretches == nil { segmentStretches = try zones.stretches(start, end) }
                         stretches = Scorer.stretches(of: segmentStretches!, piece: j, of: pieces)
                     } else {
                         stretches = [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
@@ -447,58 +442,6 @@ public final class Scorer {
             piece.t0 = t0
             piece.t1 = t1
             return piece
-        }
-    }
-
-    /// Splits the segment `a`-`b` (longitude/latitude) where zone boundaries cross it, once per
-    /// segment: GEOS intersects the segment with each candidate zone and the pieces' ends give
-    /// the breakpoints as fractions of the segment.
-    private func zoneStretches(_ a: Coordinate, _ b: Coordinate) throws -> [Stretch] {
-        let window = Envelope(covering: [a, b])!
-        var inside: [(zone: Int, t0: Double, t1: Double)] = []
-        var candidates: [Int] = data.zoneIndex.query(window)
-        if !candidates.isEmpty {
-            candidates.sort()
-            let piece = try Geometry(.lineString([a, b]), in: context)
-            let length = geodesic.unchecked(from: a, to: b).distanceKm
-            // A breakpoint's place is its geodesic distance from the start: fractions of the
-            // longitude/latitude line are not proportional to distance on long segments.
-            func fraction(_ c: Coordinate) -> Double {
-                length > 0 ? (geodesic.unchecked(from: a, to: c).distanceKm / length).clamped(to: 0...1) : 0
-            }
-            for zone in candidates {
-                let prepared = preparedZones[zone]
-                if try prepared.covers(piece) {
-                    inside.append((zone, 0, 1))
-                } else if try prepared.intersects(piece) {
-                    for line in lines(of: try piece.intersection(prepared.base).shape()) where line.count >= 2 {
-                        let ts = [fraction(line.first!), fraction(line.last!)]
-                        let (t0, t1) = (ts.min()!, ts.max()!)
-                        if t1 > t0 { inside.append((zone, t0, t1)) }
-                    }
-                }
-            }
-        }
-        var cuts = Set([0.0, 1.0])
-        for interval in inside { cuts.insert(interval.t0); cuts.insert(interval.t1) }
-        let sorted = cuts.sorted()
-        return zip(sorted, sorted.dropFirst()).map { t0, t1 in
-            let middle = (t0 + t1) / 2
-            let covering = inside.filter { $0.t0 <= middle && middle <= $0.t1 }.map(\.zone)
-            let zones = Array(Set(covering)).sorted()
-            return Stretch(t0: t0, t1: t1,
-                           multiplier: zones.reduce(1) { $0 * data.zones[$1].multiplier },
-                           base: zones.map { data.zones[$0].base }.max() ?? 0,
-                           zones: zones)
-        }
-    }
-
-    private func lines(of shape: Shape) -> [[Coordinate]] {
-        switch shape {
-        case .lineString(let line): [line]
-        case .multiLineString(let lines): lines
-        case .geometryCollection(let members): members.flatMap(lines)
-        default: []
         }
     }
 

@@ -40,8 +40,12 @@ public struct BatchOptions: Sendable {
     public var transactionSize: Int
     /// The model to score with; nil uses the store's.
     public var model: Model?
+    /// Scoring tasks run at once, each with its own scorer.
+    public var jobs: Int
 
-    public init(asOf: Date, window: BatchWindow = .next(86_400), full: Bool = false, transactionSize: Int = 250, model: Model? = nil) {
+    public init(asOf: Date, window: BatchWindow = .next(86_400), full: Bool = false, transactionSize: Int = 250, model: Model? = nil,
+                jobs: Int = 1) {
+        self.jobs = jobs
         self.asOf = asOf
         self.window = window
         self.full = full

@@ -20,19 +20,19 @@ public final class BatchRunner {
     }
 
     /// What a movement's scoring came to.
-    enum Outcome {
+    enum Outcome: Sendable {
         case scored(movement: Movement, routeHash: String, result: RouteResult, profile: HazardProfile?, how: String)
         case failed(movementID: String, reason: String)
     }
 
-    struct PreviousScore {
+    struct PreviousScore: Sendable {
         var routeHash: String
         var result: RouteResult
         var profile: HazardProfile?
     }
 
     public func run(_ options: BatchOptions, asOfGiven: Bool = true,
-                    progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> BatchOutcome {
+                    progress: ((_ done: Int, _ total: Int) -> Void)? = nil) async throws -> BatchOutcome {
         let model = try options.model ?? store.model()
         let modelJSON = ModelReader.json(model).serialized()
         let modelHash = fingerprint(modelJSON)
@@ -88,7 +88,6 @@ public final class BatchRunner {
         }
 
         let data = try ScoringData(incidents: incidents, zones: zones, model: model)
-        let scorer = try Scorer(data)
         let (routes, broken) = try store.routes()
         let newIndexes = Set(incidents.indices.filter { newSince.contains(incidents[$0].id) })
 
@@ -98,10 +97,8 @@ public final class BatchRunner {
         progress?(finished, total)
         for chunk in stride(from: 0, to: pending.count, by: max(1, options.transactionSize)) {
             let slice = pending[chunk..<min(chunk + options.transactionSize, pending.count)]
-            let outcomes = slice.map { movement in
-                score(movement, routes: routes, broken: broken, scorer: scorer, previous: previous[movement.id],
-                      newIndexes: newIndexes)
-            }
+            let outcomes = try await BatchRunner.score(Array(slice), jobs: options.jobs, data: data, routes: routes, broken: broken,
+                                                       previous: previous, newIndexes: newIndexes)
             try write(outcomes, run: run.id)
             finished += slice.count
             progress?(finished, total)
@@ -127,8 +124,30 @@ public final class BatchRunner {
         }
     }
 
-    private func score(_ movement: Movement, routes: [String: Route], broken: [String: String], scorer: Scorer,
-                       previous: PreviousScore?, newIndexes: Set<Int>) -> Outcome {
+    /// Scores movements on `jobs` tasks, each with its own `Scorer`; outcomes in input order.
+    private static func score(_ movements: [Movement], jobs: Int, data: ScoringData, routes: [String: Route],
+                              broken: [String: String], previous: [String: PreviousScore],
+                              newIndexes: Set<Int>) async throws -> [Outcome] {
+        let share = max(1, (movements.count + max(1, jobs) - 1) / max(1, jobs))
+        return try await withThrowingTaskGroup(of: (Int, [Outcome]).self) { group in
+            for start in stride(from: 0, to: movements.count, by: share) {
+                let part = Array(movements[start..<min(start + share, movements.count)])
+                group.addTask {
+                    let scorer = try Scorer(data)
+                    return (start, part.map { movement in
+                        score(movement, routes: routes, broken: broken, scorer: scorer, previous: previous[movement.id],
+                              newIndexes: newIndexes)
+                    })
+                }
+            }
+            var parts: [(Int, [Outcome])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
+
+    private static func score(_ movement: Movement, routes: [String: Route], broken: [String: String], scorer: Scorer,
+                              previous: PreviousScore?, newIndexes: Set<Int>) -> Outcome {
         if let reason = broken[movement.routeID] {
             return .failed(movementID: movement.id, reason: "route \(movement.routeID): \(reason)")
         }
@@ -157,7 +176,7 @@ public final class BatchRunner {
     }
 
     /// Whether an incident lies within the cutoff of the route's envelope (a cheap, conservative test).
-    private func mayReach(_ location: Coordinate, _ envelope: Envelope?, cutoffKm: Double) -> Bool {
+    private static func mayReach(_ location: Coordinate, _ envelope: Envelope?, cutoffKm: Double) -> Bool {
         guard let envelope else { return false }
         let latitude = max(abs(envelope.minY), abs(envelope.maxY))
         let dLat = cutoffKm / 110.5 * 1.01

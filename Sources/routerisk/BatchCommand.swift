@@ -15,7 +15,7 @@ enum BatchExit {
     static let couldNotRun: Int32 = 2
 }
 
-struct BatchCommand: ParsableCommand {
+struct BatchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batch",
         abstract: "Re-score every scheduled movement departing inside the window, each at its own departure time.",
@@ -32,10 +32,11 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "A model file to use instead of the store's.") var model: String?
     @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
+    @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    func run() throws {
+    func run() async throws {
         do {
-            try execute()
+            try await execute()
         } catch let exit as ExitCode {
             throw exit
         } catch {
@@ -44,16 +45,17 @@ struct BatchCommand: ParsableCommand {
         }
     }
 
-    private func execute() throws {
+    private func execute() async throws {
         guard let window = BatchWindow(window) else {
             throw ValidationError("--window takes a duration like 24h, 7d or 90m, or all; got \"\(self.window)\"")
         }
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
+        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
         let store = try store.open()
         let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
-                                   model: try model.map { try ModelReader.read(contentsOf: URL(fileURLWithPath: $0)) })
+                                   model: try model.map { try ModelReader.read(contentsOf: URL(fileURLWithPath: $0)) }, jobs: jobs)
         let progress = ProgressReporter(label: "scoring")
-        let outcome = try BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
+        let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
         progress.finish()
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {

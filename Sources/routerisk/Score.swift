@@ -59,7 +59,7 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-struct Score: ParsableCommand {
+struct Score: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Rank routes by risk, with the reasons.",
         discussion: """
@@ -88,11 +88,18 @@ struct Score: ParsableCommand {
     @Flag(help: "In the table, add each route's zone kilometres and top incidents.")
     var explain = false
 
+    @Flag(help: "Score on the exact path instead of the hazard grid.")
+    var exact = false
+
+    @Option(help: "Scoring tasks at once (default: the number of cores).")
+    var jobs = ProcessInfo.processInfo.activeProcessorCount
+
     func validate() throws {
         if let top, top < 1 { throw ValidationError("--top must be at least 1") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     }
 
-    func run() throws {
+    func run() async throws {
         let bundle = try Bundle.locate()
         let evaluation = try parseAsOf(asOf)
         let (zones, incidents, model, inputWarnings) = try inputs.load(bundle: bundle)
@@ -101,11 +108,17 @@ struct Score: ParsableCommand {
         var warnings = inputWarnings + routes.warnings
         warnings.forEach { printError("warning: \($0)") }
 
-        let scorer = try Scorer(try ScoringData(incidents: incidents, zones: zones, model: model))
+        let data = try ScoringData(incidents: incidents, zones: zones, model: model)
+        // The grid pays off over many kilometres; a handful of short routes is faster exact.
+        let kilometres = routes.items.reduce(0) { $0 + ((try? Geodesic.wgs84.lengthKm(of: $1.shape)) ?? 0) }
+        let path: ScoringPath = exact || kilometres < 20_000 ? .exact : .fast
+        let scored = try await scoreRoutes(routes.items, asOf: evaluation, data: data, path: path, jobs: jobs) { note in
+            printError("note: \(note)")
+        }
         var results: [RouteResult] = []
-        for route in routes.items {
+        for (route, outcome) in zip(routes.items, scored) {
             do {
-                results.append(try scorer.score(route, asOf: evaluation))
+                results.append(try outcome.get())
             } catch {
                 let diagnostic = Diagnostic(file: "route", location: route.id, reason: "\(error)")
                 if inputs.strict { throw InputError(diagnostic) }

@@ -1,0 +1,185 @@
+import Foundation
+import Geo
+
+/// The fast path: the incident field read from a `HazardGrid` instead of summed incident by
+/// incident, with zones still cut exactly along each route segment. One per task, like `Scorer`.
+///
+/// A route evaluated at `T` later than the grid's `T0` reads `0.5^((T - T0) / tau)` times the
+/// grid (the spec's decay property), plus, exactly, the incidents that happened between `T0` and
+/// `T`, minus those that decayed below `min_decay` in between. Each stretch between zone breaks is
+/// integrated by Simpson's rule on samples a grid cell apart. The leading incidents are
+/// estimated from the grid's per-node leaders: their own terms are summed exactly at each sample
+/// where they lead, so the ids and closest approaches are right and the shares close.
+public final class FastScorer {
+    public let data: ScoringData
+    public let grid: HazardGrid
+    public let topIncidentCount: Int
+    private let transformer: Transformer
+    private let zones: ZoneCutter
+    private let geodesic = Geodesic.wgs84
+    /// Incidents after the grid's time (candidates to add) and in the grid near `min_decay`
+    /// (candidates to remove).
+    private let later: [Int]
+    private let fading: [Int]
+    private var contribution: [Double]
+    private var closestKm: [Double]
+    private var closestAt: [Double]
+    private var touched: [Int] = []
+
+    public init(_ data: ScoringData, grid: HazardGrid, topIncidents: Int = 5) throws {
+        self.data = data
+        self.grid = grid
+        topIncidentCount = topIncidents
+        transformer = try data.crs.transformer()
+        zones = try ZoneCutter(data)
+        let t0 = grid.referenceTime
+        later = data.incidents.indices.filter { data.incidents[$0].time > t0 }
+        fading = data.incidents.indices.filter { index in
+            grid.included[index] && (data.model.decay(of: data.incidents[index].time, at: t0) ?? 0) < 2 * data.model.minDecay
+        }
+        contribution = Array(repeating: 0, count: data.incidents.count)
+        closestKm = Array(repeating: .infinity, count: data.incidents.count)
+        closestAt = Array(repeating: 0, count: data.incidents.count)
+    }
+
+    private var model: Model { data.model }
+
+    /// An exact correction term: an incident's projected position and signed amplitude at `T`.
+    private struct Correction {
+        var position: Coordinate
+        var amplitude: Double
+    }
+
+    public func score(_ route: Route, asOf: Date) throws -> RouteResult {
+        let evaluatedAt = route.departsAt ?? asOf
+        guard let parts = route.shape.lineParts else {
+            throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
+        }
+        guard evaluatedAt >= grid.referenceTime else {
+            throw ScoringError.gridTooLate(routeID: route.id)
+        }
+        do {
+            return try score(route, parts: parts, at: evaluatedAt)
+        } catch let error as GeoError {
+            throw ScoringError.geometry(routeID: route.id, error)
+        }
+    }
+
+    private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> RouteResult {
+        defer {
+            for index in touched {
+                contribution[index] = 0
+                closestKm[index] = .infinity
+            }
+            touched.removeAll(keepingCapacity: true)
+        }
+        let time = evaluatedAt.timeIntervalSince1970
+        let decay = pow(0.5, evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400 / model.halfLifeDays)
+        let corrections = self.corrections(at: time, near: route.shape.envelope)
+        let cutoffSquared = model.cutoffKm * model.cutoffKm
+        let inverse = 1 / (2 * model.sigmaKm * model.sigmaKm)
+        var lengthKm = 0.0, baseExposure = 0.0, incidentExposure = 0.0
+        var zoneKm: [Int: Double] = [:]
+        var zoneOrder: [Int] = []
+        var peak = (hazard: -1.0, atKm: 0.0, location: parts.first?.first ?? Coordinate(0, 0))
+
+        for part in parts {
+            for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
+            let projected = try transformer.transformed(part)
+            for s in 0..<max(0, part.count - 1) {
+                let (start, end) = (part[s], part[s + 1])
+                let length = geodesic.unchecked(from: start, to: end).distanceKm
+                guard length > 0 else { continue }
+                let (a, b) = (projected[s], projected[s + 1])
+                let scale = hypot(b.x - a.x, b.y - a.y) / length
+                for stretch in try zones.stretches(start, end) {
+                    let from = stretch.t0 * length, to = stretch.t1 * length
+                    let km = to - from
+                    baseExposure += stretch.multiplier * stretch.base * km
+                    for zone in stretch.zones {
+                        if zoneKm[zone] == nil { zoneOrder.append(zone) }
+                        zoneKm[zone, default: 0] += km
+                    }
+                    // Simpson's rule: an even number of intervals, about a grid cell each.
+                    let intervals = max(2, 2 * Int((km / grid.cellKm / 2).rounded(.up)))
+                    let step = km / Double(intervals)
+                    for n in 0...intervals {
+                        let along = from + step * Double(n)
+                        let weight = (n == 0 || n == intervals ? 1.0 : (n % 2 == 1 ? 4.0 : 2.0)) * step / 3
+                        let t = along / length
+                        let x = Coordinate(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)
+                        var field = decay * grid.field(at: x)
+                        for correction in corrections {
+                            let dx = (x.x - correction.position.x) / scale, dy = (x.y - correction.position.y) / scale
+                            let squared = dx * dx + dy * dy
+                            if squared <= cutoffSquared { field += correction.amplitude * exp(-squared * inverse) }
+                        }
+                        field = max(field, 0)
+                        incidentExposure += weight * stretch.multiplier * field
+                        let hazard = stretch.multiplier * (stretch.base + field)
+                        if hazard > peak.hazard {
+                            peak = (hazard, lengthKm + along, Coordinate(start.x + (end.x - start.x) * t, start.y + (end.y - start.y) * t))
+                        }
+                        for leader in grid.leaders(near: x) where leader >= 0 {
+                            let index = Int(leader)
+                            guard let amplitude = data.amplitude(index, at: time) else { continue }
+                            let p = data.indexed[index].position
+                            let dx = (x.x - p.x) / scale, dy = (x.y - p.y) / scale
+                            let squared = dx * dx + dy * dy
+                            guard squared <= cutoffSquared else { continue }
+                            if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
+                            contribution[index] += weight * stretch.multiplier * amplitude * exp(-squared * inverse)
+                            let distance = squared.squareRoot()
+                            if distance < closestKm[index] {
+                                closestKm[index] = distance
+                                closestAt[index] = lengthKm + along
+                            }
+                        }
+                    }
+                }
+                lengthKm += length
+            }
+        }
+        let exposure = baseExposure + incidentExposure
+        let score = model.score(exposure: exposure)
+        let top = touched.filter { contribution[$0] > 0 }
+            .sorted { contribution[$0] != contribution[$1] ? contribution[$0] > contribution[$1] : data.incidents[$0].id < data.incidents[$1].id }
+            .prefix(topIncidentCount)
+            .map { IncidentContribution(id: data.incidents[$0].id, exposure: contribution[$0],
+                                        share: incidentExposure > 0 ? min(1, contribution[$0] / incidentExposure) : 0,
+                                        closestKm: closestKm[$0], atKm: closestAt[$0]) }
+        return RouteResult(
+            id: route.id, name: route.name, evaluatedAt: evaluatedAt, lengthKm: lengthKm, exposure: exposure,
+            baseExposure: baseExposure, incidentExposure: incidentExposure, meanHazard: lengthKm > 0 ? exposure / lengthKm : 0,
+            peakHazard: max(peak.hazard, 0), peakAtKm: peak.atKm, peakLocation: peak.location, score: score,
+            band: model.band(score: score),
+            zones: zoneOrder.compactMap { index in
+                guard let km = zoneKm[index], km > 0 else { return nil }
+                return ZoneLength(id: data.zones[index].id, name: data.zones[index].name, km: km)
+            },
+            topIncidents: Array(top))
+    }
+
+    /// Incidents the grid gets wrong at `time`, near the route: those after the grid's time
+    /// that count (added), and those in the grid that no longer count (removed).
+    private func corrections(at time: Double, near envelope: Envelope?) -> [Correction] {
+        guard let envelope else { return [] }
+        // Degrees wider than the cutoff at any latitude Pakistan spans.
+        let margin = model.cutoffKm / 85
+        let window = envelope.expanded(by: margin)
+        var found: [Correction] = []
+        for index in later where window.contains(data.incidents[index].location) {
+            if let amplitude = data.amplitude(index, at: time) {
+                found.append(Correction(position: data.indexed[index].position, amplitude: amplitude))
+            }
+        }
+        let t0 = grid.referenceTime.timeIntervalSince1970
+        for index in fading where window.contains(data.incidents[index].location) && data.amplitude(index, at: time) == nil {
+            // The grid holds it at its T0 amplitude, which the decay factor brings to T.
+            let atT0 = data.amplitude(index, at: t0) ?? 0
+            let factor = pow(0.5, (time - t0) / 86_400 / model.halfLifeDays)
+            found.append(Correction(position: data.indexed[index].position, amplitude: -atT0 * factor))
+        }
+        return found
+    }
+}

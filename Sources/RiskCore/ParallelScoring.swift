@@ -1,0 +1,70 @@
+import Foundation
+import Geo
+
+/// Which path scores routes: the exact definition, or the grid.
+public enum ScoringPath: String, Sendable {
+    case exact, fast
+}
+
+/// Scores many routes on `jobs` tasks, each with its own scorer (and so its own GEOS and PROJ
+/// contexts); the shared inputs are immutable values. Results come back in input order.
+///
+/// The fast path builds one `HazardGrid` at the earliest evaluation time, over the routes'
+/// extent; when it would exceed `gridMemoryLimit` bytes, `note` says so and the exact path runs.
+/// A route whose fast incident exposure is under 10 % of the score scale is scored again exactly:
+/// such a route only grazes the incidents' reach, where the grid's relative error is largest, and
+/// few incidents reach it, so the exact path is cheap there.
+public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: ScoringPath = .fast, jobs: Int = 1,
+                        gridMemoryLimit: Int = 1 << 30,
+                        note: (String) -> Void = { _ in }) async throws -> [Result<RouteResult, any Error>] {
+    guard !routes.isEmpty else { return [] }
+    var grid: HazardGrid?
+    if path == .fast {
+        let reference = routes.map { $0.departsAt ?? asOf }.min()!
+        let coordinates = routes.flatMap(\.shape.coordinates).filter { (try? $0.validateGeographic()) != nil }
+        let extent = Envelope(covering: try data.crs.transformer().transformed(coordinates))
+        if let extent {
+            do {
+                grid = try HazardGrid(data: data, extent: extent, referenceTime: reference, memoryLimit: gridMemoryLimit)
+            } catch let tooLarge as HazardGrid.TooLarge {
+                note("\(tooLarge); scoring on the exact path instead")
+            }
+        }
+    }
+    let workers = max(1, jobs)
+    let chunk = max(1, routes.count / (workers * 8))
+    let starts = Array(stride(from: 0, to: routes.count, by: chunk))
+    var results = [Result<RouteResult, any Error>?](repeating: nil, count: routes.count)
+    try await withThrowingTaskGroup(of: (Int, [Result<RouteResult, any Error>]).self) { group in
+        var next = 0
+        func launch() {
+            guard next < starts.count else { return }
+            let start = starts[next]
+            let slice = Array(routes[start..<min(start + chunk, routes.count)])
+            let grid = grid
+            next += 1
+            group.addTask {
+                let score: (Route) throws -> RouteResult
+                if let grid {
+                    let fast = try FastScorer(data, grid: grid)
+                    let exact = try Scorer(data)
+                    let small = data.model.scoreScale / 10
+                    score = { route in
+                        let result = try fast.score(route, asOf: asOf)
+                        return result.incidentExposure < small ? try exact.score(route, asOf: asOf) : result
+                    }
+                } else {
+                    let scorer = try Scorer(data)
+                    score = { try scorer.score($0, asOf: asOf) }
+                }
+                return (start, slice.map { route in Result { try score(route) } })
+            }
+        }
+        for _ in 0..<workers { launch() }
+        while let (start, scored) = try await group.next() {
+            for (offset, result) in scored.enumerated() { results[start + offset] = result }
+            launch()
+        }
+    }
+    return results.map { $0! }
+}
