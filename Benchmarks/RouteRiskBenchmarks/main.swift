@@ -49,8 +49,16 @@ func measure(_ name: String, minimumRuns: Int = 5, minimumSeconds: Double = 1, t
 }
 
 let asOf = Date(timeIntervalSince1970: 1_748_736_000)  // 2025-06-01
-let requested = Set(CommandLine.arguments.dropFirst())
-func wanted(_ name: String) -> Bool { requested.isEmpty || requested.contains(name) }
+let arguments = Array(CommandLine.arguments.dropFirst())
+/// `--name value` options, for the `routes` benchmark.
+func option(_ name: String, _ fallback: Double) -> Double {
+    guard let index = arguments.firstIndex(of: "--" + name), index + 1 < arguments.count, let value = Double(arguments[index + 1]) else {
+        return fallback
+    }
+    return value
+}
+let requested = Set(arguments.filter { !$0.hasPrefix("--") && Double($0) == nil && !["exact", "fast"].contains($0) })
+func wanted(_ name: String) -> Bool { requested.isEmpty ? name != "routes" : requested.contains(name) }
 
 print("| benchmark | median | best | runs | throughput | peak memory |")
 print("|---|---|---|---|---|---|")
@@ -138,13 +146,13 @@ if wanted("batch") {
     try store.upsert(incidents: synth.incidents(count: 5_000, end: asOf))
     let km = try routes.reduce(0) { $0 + (try Geodesic.wgs84.lengthKm(of: $1.shape)) }
     let runner = BatchRunner(store: store)
-    let options = BatchOptions(asOf: asOf, window: .next(2 * 86_400))
+    let options = BatchOptions(asOf: asOf, window: .next(2 * 86_400), jobs: Int(option("jobs", 1)))
     var full = 0.0, incremental = 0.0
     var start = DispatchTime.now().uptimeNanoseconds
     _ = try await runner.run(options)
     full = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    print(String(format: "| batch: full run, 10,000 movements (%.0f km), 5,000 incidents | %.1f s | | 1 | %.0f route-km/s | %.0f MiB |",
-                 km, full, km / full, peakMemoryMiB()))
+    print(String(format: "| batch: full run, 10,000 movements (%.0f km), 5,000 incidents, %d jobs | %.1f s | | 1 | %.0f route-km/s | %.0f MiB |",
+                 km, options.jobs, full, km / full, peakMemoryMiB()))
     try store.upsert(incidents: SyntheticPakistan(seed: 4).incidents(count: 50, end: asOf, years: 0.5, idPrefix: "new"))
     var outcome: BatchOutcome?
     start = DispatchTime.now().uptimeNanoseconds
@@ -152,4 +160,42 @@ if wanted("batch") {
     incremental = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     print(String(format: "| batch: incremental run after 50 new incidents (%d carried forward, %d updated) | %.1f s | | 1 | %.1fx faster than full | %.0f MiB |",
                  outcome?.run.reused ?? 0, outcome?.run.recomputed ?? 0, incremental, full / incremental, peakMemoryMiB()))
+}
+
+if wanted("routes") {
+    // Many routes on one path: `routes --routes N --incidents M --sigma S --min-km A --max-km B --jobs J exact|fast`.
+    // Run one configuration per process, so the peak memory is that configuration's.
+    let count = Int(option("routes", 1_000)), incidentCount = Int(option("incidents", 50_000))
+    let jobs = Int(option("jobs", 1))
+    let path: ScoringPath = arguments.contains("exact") ? .exact : .fast
+    var model = Model()
+    model.sigmaKm = option("sigma", 10)
+    let synth = SyntheticPakistan(seed: 11)
+    let routes = synth.routes(count: count, minKm: option("min-km", 100), maxKm: option("max-km", 800))
+    let incidents = synth.incidents(count: incidentCount, end: asOf)
+    let km = try routes.reduce(0) { $0 + (try Geodesic.wgs84.lengthKm(of: $1.shape)) }
+    let data = try ScoringData(incidents: incidents, zones: [], model: model)
+    var notes: [String] = []
+    let start = DispatchTime.now().uptimeNanoseconds
+    let results = try await scoreRoutes(routes, asOf: asOf, data: data, path: path, jobs: jobs) { notes.append($0) }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let failures = results.filter { if case .failure = $0 { return true } else { return false } }.count
+    print(String(format: "| %@ | %d routes, %.0f km | %d incidents | sigma %.0f | %d jobs | %.2f s | %.0f route-km/s | %.0f MiB |%@",
+                 path.rawValue, count, km, incidentCount, model.sigmaKm, jobs, seconds, km / seconds, peakMemoryMiB(),
+                 (notes + (failures > 0 ? ["\(failures) failed"] : [])).map { " " + $0 }.joined()))
+}
+
+if wanted("grid") {
+    for incidentCount in [5_000, 50_000] {
+        let data = try ScoringData(incidents: SyntheticPakistan(seed: 12).incidents(count: incidentCount, end: asOf), zones: [], model: Model())
+        let extent = Envelope(covering: try data.crs.transformer().transformed([Coordinate(60.8, 23.6), Coordinate(77.9, 37.1)]))!
+        for jobs in [1, 2] {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let grid = try await HazardGrid.build(data: data, extent: extent, referenceTime: asOf, jobs: jobs)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            print(String(format: "| grid: build over Pakistan, sigma 10, %d incidents, %d jobs (%d x %d nodes, %.0f MiB) | %.3f s | | 1 | %.0f incidents/s | %.0f MiB |",
+                         incidentCount, jobs, grid.columns, grid.rows, Double(grid.memoryBytes) / 1_048_576, seconds,
+                         Double(incidentCount) / seconds, peakMemoryMiB()))
+        }
+    }
 }

@@ -25,6 +25,9 @@ public final class FastScorer {
     private var closestKm: [Double]
     private var closestAt: [Double]
     private var touched: [Int] = []
+    /// Leaders' `w D` at the route's time; NaN until looked up, -1 when it does not count.
+    private var amplitude: [Double]
+    private var amplitudeTouched: [Int] = []
 
     public init(_ data: ScoringData, grid: HazardGrid, topIncidents: Int = 5) throws {
         self.data = data
@@ -40,6 +43,7 @@ public final class FastScorer {
         contribution = Array(repeating: 0, count: data.incidents.count)
         closestKm = Array(repeating: .infinity, count: data.incidents.count)
         closestAt = Array(repeating: 0, count: data.incidents.count)
+        amplitude = Array(repeating: .nan, count: data.incidents.count)
     }
 
     private var model: Model { data.model }
@@ -72,6 +76,8 @@ public final class FastScorer {
                 closestKm[index] = .infinity
             }
             touched.removeAll(keepingCapacity: true)
+            for index in amplitudeTouched { amplitude[index] = .nan }
+            amplitudeTouched.removeAll(keepingCapacity: true)
         }
         let time = evaluatedAt.timeIntervalSince1970
         let decay = pow(0.5, evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400 / model.halfLifeDays)
@@ -100,8 +106,9 @@ public final class FastScorer {
                         if zoneKm[zone] == nil { zoneOrder.append(zone) }
                         zoneKm[zone, default: 0] += km
                     }
-                    // Simpson's rule: an even number of intervals, about a grid cell each.
-                    let intervals = max(2, 2 * Int((km / grid.cellKm / 2).rounded(.up)))
+                    // Simpson's rule: an even number of intervals of at most two grid cells (the
+                    // interpolated field is smooth within a cell, so this adds no visible error).
+                    let intervals = max(2, 2 * Int((km / grid.cellKm / 4).rounded(.up)))
                     let step = km / Double(intervals)
                     for n in 0...intervals {
                         let along = from + step * Double(n)
@@ -122,13 +129,19 @@ public final class FastScorer {
                         }
                         for leader in grid.leaders(near: x) where leader >= 0 {
                             let index = Int(leader)
-                            guard let amplitude = data.amplitude(index, at: time) else { continue }
+                            var value = amplitude[index]
+                            if value.isNaN {
+                                value = data.amplitude(index, at: time) ?? -1
+                                amplitude[index] = value
+                                amplitudeTouched.append(index)
+                            }
+                            guard value > 0 else { continue }
                             let p = data.indexed[index].position
                             let dx = (x.x - p.x) / scale, dy = (x.y - p.y) / scale
                             let squared = dx * dx + dy * dy
                             guard squared <= cutoffSquared else { continue }
                             if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
-                            contribution[index] += weight * stretch.multiplier * amplitude * exp(-squared * inverse)
+                            contribution[index] += weight * stretch.multiplier * value * exp(-squared * inverse)
                             let distance = squared.squareRoot()
                             if distance < closestKm[index] {
                                 closestKm[index] = distance

@@ -46,35 +46,117 @@ public struct HazardGrid: Sendable {
         return nodes(model.sigmaKm / 16) * 4 + nodes(model.sigmaKm / 4) * (4 + 4) * leadersPerNode
     }
 
+    /// Where the nodes are.
+    struct Layout: Sendable {
+        var originX: Double
+        var originY: Double
+        var cellKm: Double
+        var columns: Int
+        var rows: Int
+        var leaderCellKm: Double
+        var leaderColumns: Int
+        var leaderRows: Int
+    }
+
+    /// One task's share of the build: the field and leaders of some of the incidents.
+    struct Partial: Sendable {
+        var values: [Float]
+        var leaders: [Int32]
+        var leaderWeights: [Float]
+    }
+
+    private init(referenceTime: Date, layout: Layout, values: [Float], leaders: [Int32], included: [Bool]) {
+        self.referenceTime = referenceTime
+        cellKm = layout.cellKm
+        originX = layout.originX
+        originY = layout.originY
+        columns = layout.columns
+        rows = layout.rows
+        leaderCellKm = layout.leaderCellKm
+        leaderColumns = layout.leaderColumns
+        leaderRows = layout.leaderRows
+        self.values = values
+        self.leaders = leaders
+        self.included = included
+    }
+
     /// Builds the field of every incident counting at `referenceTime` over `extent` (working CRS,
-    /// km, widened by the cutoff), or throws `TooLarge` when it would exceed `memoryLimit` bytes.
-    public init(data: ScoringData, extent: Envelope, referenceTime: Date, memoryLimit: Int = 1 << 30) throws {
+    /// km, widened by the cutoff) on `jobs` tasks, or throws `TooLarge` when it would exceed
+    /// `memoryLimit` bytes.
+    public static func build(data: ScoringData, extent: Envelope, referenceTime: Date, memoryLimit: Int = 1 << 30,
+                             jobs: Int = 1) async throws -> HazardGrid {
         let model = data.model
         let area = extent.expanded(by: model.cutoffKm * 1.01)
         let needed = HazardGrid.memory(extent: area, model: model)
         guard needed <= memoryLimit else { throw TooLarge(bytes: needed, limit: memoryLimit) }
-        let h = model.sigmaKm / 16
-        cellKm = h
-        let coarse = model.sigmaKm / 4
-        leaderCellKm = coarse
-        leaderColumns = Int((area.width / coarse).rounded(.up)) + 1
-        leaderRows = Int((area.height / coarse).rounded(.up)) + 1
-        originX = area.minX
-        originY = area.minY
-        columns = Int((area.width / h).rounded(.up)) + 1
-        rows = Int((area.height / h).rounded(.up)) + 1
-        self.referenceTime = referenceTime
-        var values = [Float](repeating: 0, count: columns * rows)
-        var leaders = [Int32](repeating: -1, count: leaderColumns * leaderRows * HazardGrid.leadersPerNode)
-        var leaderWeights = [Float](repeating: 0, count: leaderColumns * leaderRows * HazardGrid.leadersPerNode)
-        var included = [Bool](repeating: false, count: data.incidents.count)
+        let h = model.sigmaKm / 16, coarse = model.sigmaKm / 4
+        let layout = Layout(originX: area.minX, originY: area.minY, cellKm: h,
+                            columns: Int((area.width / h).rounded(.up)) + 1, rows: Int((area.height / h).rounded(.up)) + 1,
+                            leaderCellKm: coarse, leaderColumns: Int((area.width / coarse).rounded(.up)) + 1,
+                            leaderRows: Int((area.height / coarse).rounded(.up)) + 1)
         let time = referenceTime.timeIntervalSince1970
+        let included = data.incidents.indices.map { data.amplitude($0, at: time) != nil }
         let scales = try data.localScales()
+        // Each task fills a grid of its own until they are summed: as many as the limit allows.
+        let tasks = max(1, min(jobs, 8, memoryLimit / max(1, needed)))
+        let share = (data.incidents.count + tasks - 1) / tasks
+        var merged: Partial?
+        try await withThrowingTaskGroup(of: Partial.self) { group in
+            for start in stride(from: 0, to: max(1, data.incidents.count), by: max(1, share)) {
+                let range = start..<min(start + share, data.incidents.count)
+                group.addTask { accumulate(range, data: data, layout: layout, scales: scales, time: time) }
+            }
+            for try await partial in group {
+                merged = merged.map { merge($0, partial) } ?? partial
+            }
+        }
+        let result = merged ?? accumulate(0..<0, data: data, layout: layout, scales: scales, time: time)
+        return HazardGrid(referenceTime: referenceTime, layout: layout, values: result.values, leaders: result.leaders,
+                          included: included)
+    }
+
+    private static func merge(_ a: Partial, _ b: Partial) -> Partial {
+        var out = a
+        out.values.withUnsafeMutableBufferPointer { values in
+            b.values.withUnsafeBufferPointer { other in
+                for i in values.indices { values[i] += other[i] }
+            }
+        }
+        for node in stride(from: 0, to: b.leaders.count, by: leadersPerNode) {
+            for slot in 0..<leadersPerNode where b.leaders[node + slot] >= 0 {
+                insertLeader(b.leaders[node + slot], weight: b.leaderWeights[node + slot], at: node,
+                             leaders: &out.leaders, weights: &out.leaderWeights)
+            }
+        }
+        return out
+    }
+
+    /// Puts an incident among a node's three heaviest, heaviest first.
+    private static func insertLeader(_ incident: Int32, weight: Float, at base: Int, leaders: inout [Int32], weights: inout [Float]) {
+        var slot = leadersPerNode
+        while slot > 0 && weights[base + slot - 1] < weight { slot -= 1 }
+        guard slot < leadersPerNode else { return }
+        var move = leadersPerNode - 1
+        while move > slot {
+            weights[base + move] = weights[base + move - 1]
+            leaders[base + move] = leaders[base + move - 1]
+            move -= 1
+        }
+        weights[base + slot] = weight
+        leaders[base + slot] = incident
+    }
+
+    private static func accumulate(_ range: Range<Int>, data: ScoringData, layout: Layout, scales: [Double], time: Double) -> Partial {
+        let model = data.model
+        let h = layout.cellKm, coarse = layout.leaderCellKm
+        let (originX, originY, columns, rows) = (layout.originX, layout.originY, layout.columns, layout.rows)
+        var values = [Float](repeating: 0, count: columns * rows)
+        var leaders = [Int32](repeating: -1, count: layout.leaderColumns * layout.leaderRows * leadersPerNode)
+        var leaderWeights = [Float](repeating: 0, count: leaders.count)
         let cutoff = model.cutoffKm
         let inverse = 1 / (2 * model.sigmaKm * model.sigmaKm)
-        for index in data.incidents.indices {
+        for index in range {
             guard let amplitude = data.amplitude(index, at: time) else { continue }
-            included[index] = true
             let p = data.indexed[index].position
             let k = scales[index]
             let reach = cutoff * k
@@ -83,19 +165,31 @@ public struct HazardGrid: Sendable {
             let j0 = max(0, Int(((p.y - reach - originY) / h).rounded(.down)))
             let j1 = min(rows - 1, Int(((p.y + reach - originY) / h).rounded(.up)))
             guard i0 <= i1, j0 <= j1 else { continue }
-            for j in j0...j1 {
-                let dy = (originY + Double(j) * h - p.y) / k
-                for i in i0...i1 {
-                    let dx = (originX + Double(i) * h - p.x) / k
-                    let squared = dx * dx + dy * dy
-                    guard squared <= cutoff * cutoff else { continue }
-                    values[j * columns + i] += Float(amplitude * exp(-squared * inverse))
+            // The Gaussian separates: exp(-(dx^2 + dy^2) c) = exp(-dx^2 c) exp(-dy^2 c), so a
+            // row and a column of factors replace an exponential per node, and each row's nodes
+            // inside the cutoff form one contiguous run.
+            let across = (i0...i1).map { i -> Float in
+                let dx = (originX + Double(i) * h - p.x) / k
+                return Float(exp(-dx * dx * inverse))
+            }
+            values.withUnsafeMutableBufferPointer { grid in
+                for j in j0...j1 {
+                    let dy = (originY + Double(j) * h - p.y) / k
+                    let remaining = cutoff * cutoff - dy * dy
+                    guard remaining >= 0 else { continue }
+                    let halfWidth = remaining.squareRoot() * k
+                    let low = max(i0, Int(((p.x - halfWidth - originX) / h).rounded(.up)))
+                    let high = min(i1, Int(((p.x + halfWidth - originX) / h).rounded(.down)))
+                    guard low <= high else { continue }
+                    let rowFactor = Float(amplitude * exp(-dy * dy * inverse))
+                    let row = j * columns
+                    for i in low...high { grid[row + i] += rowFactor * across[i - i0] }
                 }
             }
             let l0 = max(0, Int(((p.x - reach - originX) / coarse).rounded(.down)))
-            let l1 = min(leaderColumns - 1, Int(((p.x + reach - originX) / coarse).rounded(.up)))
+            let l1 = min(layout.leaderColumns - 1, Int(((p.x + reach - originX) / coarse).rounded(.up)))
             let m0 = max(0, Int(((p.y - reach - originY) / coarse).rounded(.down)))
-            let m1 = min(leaderRows - 1, Int(((p.y + reach - originY) / coarse).rounded(.up)))
+            let m1 = min(layout.leaderRows - 1, Int(((p.y + reach - originY) / coarse).rounded(.up)))
             guard l0 <= l1, m0 <= m1 else { continue }
             for m in m0...m1 {
                 let dy = (originY + Double(m) * coarse - p.y) / k
@@ -103,26 +197,12 @@ public struct HazardGrid: Sendable {
                     let dx = (originX + Double(l) * coarse - p.x) / k
                     let squared = dx * dx + dy * dy
                     guard squared <= cutoff * cutoff else { continue }
-                    let term = Float(amplitude * exp(-squared * inverse))
-                    // Keep the node's three heaviest incidents, heaviest first.
-                    let base = (m * leaderColumns + l) * HazardGrid.leadersPerNode
-                    var slot = HazardGrid.leadersPerNode
-                    while slot > 0 && leaderWeights[base + slot - 1] < term { slot -= 1 }
-                    guard slot < HazardGrid.leadersPerNode else { continue }
-                    var move = HazardGrid.leadersPerNode - 1
-                    while move > slot {
-                        leaderWeights[base + move] = leaderWeights[base + move - 1]
-                        leaders[base + move] = leaders[base + move - 1]
-                        move -= 1
-                    }
-                    leaderWeights[base + slot] = term
-                    leaders[base + slot] = Int32(index)
+                    insertLeader(Int32(index), weight: Float(amplitude * exp(-squared * inverse)),
+                                 at: (m * layout.leaderColumns + l) * leadersPerNode, leaders: &leaders, weights: &leaderWeights)
                 }
             }
         }
-        self.values = values
-        self.leaders = leaders
-        self.included = included
+        return Partial(values: values, leaders: leaders, leaderWeights: leaderWeights)
     }
 
     public var memoryBytes: Int { values.count * 4 + leaders.count * 4 + included.count }

@@ -25,7 +25,8 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
         let extent = Envelope(covering: try data.crs.transformer().transformed(coordinates))
         if let extent {
             do {
-                grid = try HazardGrid(data: data, extent: extent, referenceTime: reference, memoryLimit: gridMemoryLimit)
+                grid = try await HazardGrid.build(data: data, extent: extent, referenceTime: reference, memoryLimit: gridMemoryLimit,
+                                                  jobs: jobs)
             } catch let tooLarge as HazardGrid.TooLarge {
                 note("\(tooLarge); scoring on the exact path instead")
             }
