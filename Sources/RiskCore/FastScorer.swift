@@ -17,10 +17,6 @@ public final class FastScorer {
     private let transformer: Transformer
     private let zones: ZoneCutter
     private let geodesic = Geodesic.wgs84
-    /// Incidents after the grid's time (candidates to add) and in the grid near `min_decay`
-    /// (candidates to remove).
-    private let later: [Int]
-    private let fading: [Int]
     private var contribution: [Double]
     private var closestKm: [Double]
     private var closestAt: [Double]
@@ -35,11 +31,6 @@ public final class FastScorer {
         topIncidentCount = topIncidents
         transformer = try data.crs.transformer()
         zones = try ZoneCutter(data)
-        let t0 = grid.referenceTime
-        later = data.incidents.indices.filter { data.incidents[$0].time > t0 }
-        fading = data.incidents.indices.filter { index in
-            grid.included[index] && (data.model.decay(of: data.incidents[index].time, at: t0) ?? 0) < 2 * data.model.minDecay
-        }
         contribution = Array(repeating: 0, count: data.incidents.count)
         closestKm = Array(repeating: .infinity, count: data.incidents.count)
         closestAt = Array(repeating: 0, count: data.incidents.count)
@@ -181,13 +172,13 @@ public final class FastScorer {
         let margin = model.cutoffKm / 85
         let window = envelope.expanded(by: margin)
         var found: [Correction] = []
-        for index in later where window.contains(data.incidents[index].location) {
+        for index in grid.later where window.contains(data.incidents[index].location) {
             if let amplitude = data.amplitude(index, at: time) {
                 found.append(Correction(position: data.indexed[index].position, amplitude: amplitude))
             }
         }
         let t0 = grid.referenceTime.timeIntervalSince1970
-        for index in fading where window.contains(data.incidents[index].location) && data.amplitude(index, at: time) == nil {
+        for index in grid.fading where window.contains(data.incidents[index].location) && data.amplitude(index, at: time) == nil {
             // The grid holds it at its T0 amplitude, which the decay factor brings to T.
             let atT0 = data.amplitude(index, at: t0) ?? 0
             let factor = pow(0.5, (time - t0) / 86_400 / model.halfLifeDays)

@@ -28,6 +28,10 @@ public struct HazardGrid: Sendable {
     let leaderRows: Int
     /// Incidents in the grid, by index: those counting at `referenceTime`.
     let included: [Bool]
+    /// Incidents after `referenceTime` (a later evaluation adds them exactly), and incidents in
+    /// the grid close to `min_decay` (a later evaluation may have to remove them).
+    let later: [Int]
+    let fading: [Int]
 
     public static let leadersPerNode = 3
 
@@ -65,7 +69,7 @@ public struct HazardGrid: Sendable {
         var leaderWeights: [Float]
     }
 
-    private init(referenceTime: Date, layout: Layout, values: [Float], leaders: [Int32], included: [Bool]) {
+    private init(referenceTime: Date, layout: Layout, values: [Float], leaders: [Int32], included: [Bool], data: ScoringData) {
         self.referenceTime = referenceTime
         cellKm = layout.cellKm
         originX = layout.originX
@@ -78,6 +82,10 @@ public struct HazardGrid: Sendable {
         self.values = values
         self.leaders = leaders
         self.included = included
+        later = included.indices.filter { !included[$0] && data.incidents[$0].time > referenceTime }
+        fading = included.indices.filter { index in
+            included[index] && (data.model.decay(of: data.incidents[index].time, at: referenceTime) ?? 0) < 2 * data.model.minDecay
+        }
     }
 
     /// Builds the field of every incident counting at `referenceTime` over `extent` (working CRS,
@@ -112,7 +120,7 @@ public struct HazardGrid: Sendable {
         }
         let result = merged ?? accumulate(0..<0, data: data, layout: layout, scales: scales, time: time)
         return HazardGrid(referenceTime: referenceTime, layout: layout, values: result.values, leaders: result.leaders,
-                          included: included)
+                          included: included, data: data)
     }
 
     private static func merge(_ a: Partial, _ b: Partial) -> Partial {

@@ -33,7 +33,7 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
         }
     }
     let workers = max(1, jobs)
-    let chunk = max(1, routes.count / (workers * 8))
+    let chunk = max(1, routes.count / (workers * 4))
     let starts = Array(stride(from: 0, to: routes.count, by: chunk))
     var results = [Result<RouteResult, any Error>?](repeating: nil, count: routes.count)
     try await withThrowingTaskGroup(of: (Int, [Result<RouteResult, any Error>]).self) { group in
@@ -48,11 +48,13 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
                 let score: (Route) throws -> RouteResult
                 if let grid {
                     let fast = try FastScorer(data, grid: grid)
-                    let exact = try Scorer(data)
+                    var exact: Scorer?
                     let small = data.model.scoreScale / 10
                     score = { route in
                         let result = try fast.score(route, asOf: asOf)
-                        return result.incidentExposure < small ? try exact.score(route, asOf: asOf) : result
+                        guard result.incidentExposure < small else { return result }
+                        if exact == nil { exact = try Scorer(data) }
+                        return try exact!.score(route, asOf: asOf)
                     }
                 } else {
                     let scorer = try Scorer(data)

@@ -178,6 +178,7 @@ public final class Scorer {
             let segments = Array(zip(part, part.dropFirst()))
             for (segmentIndex, (start, end)) in segments.enumerated() {
                 let segmentLength = try geodesic.distanceKm(start, end)
+                walk.profile.segmentKm.append(segmentLength)
                 guard segmentLength > 0 else { continue }
                 let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
                 let dense = geodesic.intermediatePoints(from: start, to: end, count: pieces)
@@ -351,14 +352,25 @@ public final class Scorer {
         let fresh: [(index: Int, amplitude: Double, location: Coordinate)] = added.sorted().compactMap { index in
             data.amplitude(index, at: time).map { (index, $0, data.incidents[index].location) }
         }
+        // Most routes near a new incident's box are not within its reach: a cheap pass over the
+        // segments' boxes leaves them as they were.
+        let touches = parts.contains { part in
+            zip(part, part.dropFirst()).contains { start, end in fresh.contains { reaches($0.location, start, end) } }
+        }
+        guard touches else { return (previous, profile) }
         var profile = profile
         var piece = 0
+        var segment = 0
         var kmAtStart = 0.0
         var peak = (hazard: previous.peakHazard, atKm: previous.peakAtKm, location: previous.peakLocation)
+        guard profile.segmentKm.count == parts.reduce(0, { $0 + max(0, $1.count - 1) }) else {
+            throw ScoringError.profileMismatch(routeID: route.id)
+        }
         for part in parts {
             for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
             for (start, end) in zip(part, part.dropFirst()) {
-                let segmentLength = try geodesic.distanceKm(start, end)
+                let segmentLength = profile.segmentKm[segment]
+                segment += 1
                 guard segmentLength > 0 else { continue }
                 let pieces = max(1, Int((segmentLength / segmentKm).rounded(.up)))
                 defer {

@@ -37,7 +37,7 @@ public final class BatchRunner {
         let modelJSON = ModelReader.json(model).serialized()
         let modelHash = fingerprint(modelJSON)
         let zones = try store.zones()
-        let zonesHash = fingerprint(zones.map { "\($0.id)|\($0.name)|\($0.kind)|\($0.base)|\($0.multiplier)|\(GeoJSON.serialize($0.shape))" }
+        let zonesHash = fingerprint(zones.map { "\($0.id)|\($0.name)|\($0.kind)|\($0.base)|\($0.multiplier)|\(fingerprint($0.shape))" }
             .joined(separator: "\n"))
         let revision = try store.incidentRevision()
 

@@ -9,8 +9,10 @@ import Testing
         var profile = HazardProfile()
         profile.append(hazard: 1.5, along: 0.25, multiplier: 2, uniformMultiplier: 2)
         profile.append(hazard: 0, along: 0, multiplier: 1, uniformMultiplier: .nan)
+        profile.segmentKm = [12.5, 0.75]
         let copy = HazardProfile(bytes: profile.bytes)
         #expect(copy?.hazard == [1.5, 0] && copy?.along == [0.25, 0] && copy?.multiplier == [2, 1])
+        #expect(copy?.segmentKm == [12.5, 0.75])
         #expect(copy?.uniformMultiplier.first == 2 && copy?.uniformMultiplier.last?.isNaN == true)
         #expect(HazardProfile(bytes: [1, 2, 3]) == nil)
     }
