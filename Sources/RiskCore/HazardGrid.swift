@@ -199,14 +199,16 @@ public struct HazardGrid: Sendable {
             let m0 = max(0, Int(((p.y - reach - originY) / coarse).rounded(.down)))
             let m1 = min(layout.leaderRows - 1, Int(((p.y + reach - originY) / coarse).rounded(.up)))
             guard l0 <= l1, m0 <= m1 else { continue }
+            let leaderAcross = (l0...l1).map { l -> (squared: Double, factor: Double) in
+                let dx = (originX + Double(l) * coarse - p.x) / k
+                return (dx * dx, exp(-dx * dx * inverse))
+            }
             for m in m0...m1 {
                 let dy = (originY + Double(m) * coarse - p.y) / k
-                for l in l0...l1 {
-                    let dx = (originX + Double(l) * coarse - p.x) / k
-                    let squared = dx * dx + dy * dy
-                    guard squared <= cutoff * cutoff else { continue }
-                    insertLeader(Int32(index), weight: Float(amplitude * exp(-squared * inverse)),
-                                 at: (m * layout.leaderColumns + l) * leadersPerNode, leaders: &leaders, weights: &leaderWeights)
+                let rowFactor = amplitude * exp(-dy * dy * inverse)
+                for (offset, column) in leaderAcross.enumerated() where column.squared + dy * dy <= cutoff * cutoff {
+                    insertLeader(Int32(index), weight: Float(rowFactor * column.factor),
+                                 at: (m * layout.leaderColumns + l0 + offset) * leadersPerNode, leaders: &leaders, weights: &leaderWeights)
                 }
             }
         }
