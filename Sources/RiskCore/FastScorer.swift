@@ -17,13 +17,7 @@ public final class FastScorer {
     private let transformer: Transformer
     private let zones: ZoneCutter
     private let geodesic = Geodesic.wgs84
-    private var contribution: [Double]
-    private var closestKm: [Double]
-    private var closestAt: [Double]
-    private var touched: [Int] = []
-    /// Leaders' `w D` at the route's time; NaN until looked up, -1 when it does not count.
-    private var amplitude: [Double]
-    private var amplitudeTouched: [Int] = []
+    private var tally: IncidentTally
 
     public init(_ data: ScoringData, grid: HazardGrid, topIncidents: Int = 5) throws {
         self.data = data
@@ -31,10 +25,7 @@ public final class FastScorer {
         topIncidentCount = topIncidents
         transformer = try data.crs.transformer()
         zones = try ZoneCutter(data)
-        contribution = Array(repeating: 0, count: data.incidents.count)
-        closestKm = Array(repeating: .infinity, count: data.incidents.count)
-        closestAt = Array(repeating: 0, count: data.incidents.count)
-        amplitude = Array(repeating: .nan, count: data.incidents.count)
+        tally = IncidentTally(count: data.incidents.count)
     }
 
     private var model: Model { data.model }
@@ -61,15 +52,7 @@ public final class FastScorer {
     }
 
     private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> RouteResult {
-        defer {
-            for index in touched {
-                contribution[index] = 0
-                closestKm[index] = .infinity
-            }
-            touched.removeAll(keepingCapacity: true)
-            for index in amplitudeTouched { amplitude[index] = .nan }
-            amplitudeTouched.removeAll(keepingCapacity: true)
-        }
+        defer { tally.reset() }
         let time = evaluatedAt.timeIntervalSince1970
         let decay = pow(0.5, evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400 / model.halfLifeDays)
         let corrections = self.corrections(at: time, near: route.shape.envelope)
@@ -120,24 +103,13 @@ public final class FastScorer {
                         }
                         for leader in grid.leaders(near: x) where leader >= 0 {
                             let index = Int(leader)
-                            var value = amplitude[index]
-                            if value.isNaN {
-                                value = data.amplitude(index, at: time) ?? -1
-                                amplitude[index] = value
-                                amplitudeTouched.append(index)
-                            }
-                            guard value > 0 else { continue }
+                            guard let value = tally.amplitude(index, at: time, in: data) else { continue }
                             let p = data.indexed[index].position
                             let dx = (x.x - p.x) / scale, dy = (x.y - p.y) / scale
                             let squared = dx * dx + dy * dy
                             guard squared <= cutoffSquared else { continue }
-                            if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
-                            contribution[index] += weight * stretch.multiplier * value * exp(-squared * inverse)
-                            let distance = squared.squareRoot()
-                            if distance < closestKm[index] {
-                                closestKm[index] = distance
-                                closestAt[index] = lengthKm + along
-                            }
+                            tally.add(index, exposure: weight * stretch.multiplier * value * exp(-squared * inverse),
+                                      distanceKm: squared.squareRoot(), atKm: lengthKm + along)
                         }
                     }
                 }
@@ -146,12 +118,7 @@ public final class FastScorer {
         }
         let exposure = baseExposure + incidentExposure
         let score = model.score(exposure: exposure)
-        let top = touched.filter { contribution[$0] > 0 }
-            .sorted { contribution[$0] != contribution[$1] ? contribution[$0] > contribution[$1] : data.incidents[$0].id < data.incidents[$1].id }
-            .prefix(topIncidentCount)
-            .map { IncidentContribution(id: data.incidents[$0].id, exposure: contribution[$0],
-                                        share: incidentExposure > 0 ? min(1, contribution[$0] / incidentExposure) : 0,
-                                        closestKm: closestKm[$0], atKm: closestAt[$0]) }
+        let top = leading(tally.contributions(data), total: incidentExposure, count: topIncidentCount)
         return RouteResult(
             id: route.id, name: route.name, evaluatedAt: evaluatedAt, lengthKm: lengthKm, exposure: exposure,
             baseExposure: baseExposure, incidentExposure: incidentExposure, meanHazard: lengthKm > 0 ? exposure / lengthKm : 0,

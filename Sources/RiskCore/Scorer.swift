@@ -50,14 +50,7 @@ public final class Scorer {
     private let cutoffSquared: Double
     private let inverseTwoSigmaSquared: Double
 
-    /// Per-incident scratch, indexed like `data.incidents` and reset after each walk through
-    /// `touched`, so a walk costs what the incidents near the route cost, not all incidents.
-    private var contribution: [Double]
-    private var closestKm: [Double]
-    private var closestAt: [Double]
-    /// `w D` at the walk's time; NaN until looked up, -1 when the incident does not count.
-    private var amplitude: [Double]
-    private var touched: [Int] = []
+    private var tally: IncidentTally
 
     public init(_ data: ScoringData, topIncidents: Int = 5) throws {
         self.data = data
@@ -68,10 +61,7 @@ public final class Scorer {
         inverseTwoSigmaSquared = 1 / (2 * data.model.sigmaKm * data.model.sigmaKm)
         transformer = try data.crs.transformer()
         zones = try ZoneCutter(data)
-        contribution = Array(repeating: 0, count: data.incidents.count)
-        closestKm = Array(repeating: .infinity, count: data.incidents.count)
-        closestAt = Array(repeating: 0, count: data.incidents.count)
-        amplitude = Array(repeating: .nan, count: data.incidents.count)
+        tally = IncidentTally(count: data.incidents.count)
     }
 
     private var model: Model { data.model }
@@ -170,7 +160,7 @@ public final class Scorer {
     /// One pass along the route's parts at `time` (seconds since 1970), which also records the
     /// route's hazard profile.
     private func walk(_ parts: [[Coordinate]], at time: Double) throws -> Walk {
-        defer { resetScratch() }
+        defer { tally.reset() }
         var walk = Walk()
         var search = PeakSearch()
         for part in parts {
@@ -231,11 +221,11 @@ public final class Scorer {
             }
             search.endRun()
         }
-        for index in touched where contribution[index] > 0 {
-            walk.contributions[index] = contribution[index]
-            walk.closest[index] = (closestKm[index], closestAt[index])
+        for index in tally.touched where tally.exposure(index) > 0 {
+            walk.contributions[index] = tally.exposure(index)
+            walk.closest[index] = tally.closest(index)
             // Summed in walk order, so the same route always gives the same bits.
-            walk.incidentExposure += contribution[index]
+            walk.incidentExposure += tally.exposure(index)
         }
         walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
         return walk
@@ -248,30 +238,13 @@ public final class Scorer {
             let integral = stretches.reduce(0) { sum, s in
                 sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
             }
-            let index = near.incident
-            if contribution[index] == 0 && closestKm[index] == .infinity { touched.append(index) }
-            contribution[index] += near.amplitude * integral
             let closestAlong = min(max(near.along, 0), length)
             let offset = near.along - closestAlong
-            let distance = (near.acrossSquared + offset * offset).squareRoot()
-            if distance < closestKm[index] {
-                closestKm[index] = distance
-                closestAt[index] = kmAtStart + closestAlong
-            }
+            tally.add(near.incident, exposure: near.amplitude * integral,
+                      distanceKm: (near.acrossSquared + offset * offset).squareRoot(), atKm: kmAtStart + closestAlong)
         }
     }
 
-    private func resetScratch() {
-        for index in touched {
-            contribution[index] = 0
-            closestKm[index] = .infinity
-        }
-        touched.removeAll(keepingCapacity: true)
-        for index in amplitudeTouched { amplitude[index] = .nan }
-        amplitudeTouched.removeAll(keepingCapacity: true)
-    }
-
-    private var amplitudeTouched: [Int] = []
 
     /// Whether an incident at `location` may lie within the cutoff of the geodesic `a`-`b`: a
     /// conservative test on the segment's longitude/latitude box widened by the cutoff.
@@ -290,11 +263,8 @@ public final class Scorer {
         }
     }
 
-    /// The largest contributions, with their shares of `total`; ties in id order.
     private func leading(_ all: [IncidentContribution], total: Double) -> [IncidentContribution] {
-        all.sorted { $0.exposure != $1.exposure ? $0.exposure > $1.exposure : $0.id < $1.id }
-            .prefix(topIncidentCount)
-            .map { var c = $0; c.share = total > 0 ? c.exposure / total : 0; return c }
+        RiskCore.leading(all, total: total, count: topIncidentCount)
     }
 
     private func result(_ route: Route, at evaluatedAt: Date, lengthKm: Double, baseExposure: Double, incidentExposure: Double,
@@ -347,7 +317,7 @@ public final class Scorer {
 
     private func update(_ route: Route, parts: [[Coordinate]], previous: RouteResult, profile: HazardProfile,
                         added: Set<Int>) throws -> (result: RouteResult, profile: HazardProfile) {
-        defer { resetScratch() }
+        defer { tally.reset() }
         let time = previous.evaluatedAt.timeIntervalSince1970
         let fresh: [(index: Int, amplitude: Double, location: Coordinate)] = added.sorted().compactMap { index in
             data.amplitude(index, at: time).map { (index, $0, data.incidents[index].location) }
@@ -425,13 +395,8 @@ public final class Scorer {
             }
         }
         guard piece == profile.count else { throw ScoringError.profileMismatch(routeID: route.id) }
-        var added: [IncidentContribution] = []
-        var addedExposure = 0.0
-        for index in touched where contribution[index] > 0 {
-            addedExposure += contribution[index]
-            added.append(IncidentContribution(id: data.incidents[index].id, exposure: contribution[index], share: 0,
-                                              closestKm: closestKm[index], atKm: closestAt[index]))
-        }
+        let added = tally.contributions(data)
+        let addedExposure = added.reduce(0) { $0 + $1.exposure }
         let incidentExposure = previous.incidentExposure + addedExposure
         let newIDs = Set(added.map(\.id))
         let earlier = previous.topIncidents.filter { !newIDs.contains($0.id) }
@@ -464,13 +429,7 @@ public final class Scorer {
         let (ux, uy) = planar > 0 ? ((b.x - a.x) / planar, (b.y - a.y) / planar) : (1.0, 0.0)
         var found: [Nearby] = []
         data.incidentIndex.query(window) { index in
-            var value = amplitude[index]
-            if value.isNaN {
-                value = data.amplitude(index, at: time) ?? -1
-                amplitude[index] = value
-                amplitudeTouched.append(index)
-            }
-            guard value > 0 else { return }
+            guard let value = tally.amplitude(index, at: time, in: data) else { return }
             let p = data.indexed[index].position
             let (rx, ry) = (p.x - a.x, p.y - a.y)
             let across = (rx * uy - ry * ux) / scale
