@@ -48,6 +48,31 @@ public final class Transformer {
         self.target = target
     }
 
+    /// A transformation given as a PROJ pipeline (or single operation) string, taking and giving
+    /// coordinates in the order the pipeline states. Creating one needs no lookup in PROJ's
+    /// database, so it is much cheaper than a CRS-to-CRS transformer.
+    public init(pipeline: String, source: String, target: String) throws {
+        guard let context = proj_context_create() else {
+            throw GeoError.proj(operation: "proj_context_create", message: "could not allocate a context")
+        }
+        let log = LogSink()
+        proj_log_level(context, PJ_LOG_ERROR)
+        proj_log_func(context, Unmanaged.passUnretained(log).toOpaque()) { userData, _, message in
+            guard let userData, let message else { return }
+            Unmanaged<LogSink>.fromOpaque(userData).takeUnretainedValue().lines.append(String(cString: message))
+        }
+        guard let operation = proj_create(context, pipeline) else {
+            let message = Transformer.message(context, log)
+            proj_context_destroy(context)
+            throw GeoError.proj(operation: "creating the operation \(pipeline)", message: message)
+        }
+        self.context = context
+        self.projection = operation
+        self.log = log
+        self.source = source
+        self.target = target
+    }
+
     deinit {
         proj_destroy(projection)
         proj_context_destroy(context)

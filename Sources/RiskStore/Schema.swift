@@ -100,5 +100,15 @@ enum Schema {
         """
         ALTER TABLE scores ADD COLUMN profile BLOB;
         """,
+        // 3: routes keep their lines in binary too, read far faster than GeoJSON; a change to the
+        // GeoJSON alone (by hand, say) drops the binary copy so the two never disagree.
+        """
+        ALTER TABLE routes ADD COLUMN lines BLOB;
+        CREATE TRIGGER routes_geometry_changed AFTER UPDATE OF geometry ON routes
+        WHEN NEW.lines IS OLD.lines
+        BEGIN
+            UPDATE routes SET lines = NULL WHERE id = NEW.id;
+        END;
+        """,
     ]
 }

@@ -103,6 +103,18 @@ import Testing
         #expect(worst < 0.005)
     }
 
+    @Test func pipelineTransformerMatchesTheCRSToCRSOne() throws {
+        let crs = try WorkingCRS(fitting: Self.extent)
+        let viaDatabase = try Transformer(from: "EPSG:4326", to: crs.definition)
+        let viaPipeline = try crs.transformer()
+        var random = SplitMix64(seed: 8)
+        let points = (0..<500).map { _ in Coordinate(random.uniform(60, 78), random.uniform(23, 38)) }
+        for (a, b) in zip(try viaDatabase.transformed(points), try viaPipeline.transformed(points)) {
+            #expect(abs(a.x - b.x) < 1e-9 && abs(a.y - b.y) < 1e-9)
+        }
+        #expect(throws: GeoError.self) { _ = try Transformer(pipeline: "+proj=nonsense", source: "a", target: "b") }
+    }
+
     @Test func rejectsAnImpossibleExtent() {
         #expect(throws: GeoError.self) { _ = try WorkingCRS(fitting: Envelope(minX: 0, minY: 0, maxX: 10, maxY: 95)) }
     }

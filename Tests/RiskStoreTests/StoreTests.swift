@@ -61,7 +61,14 @@ func incident(_ id: String, _ lon: Double, _ lat: Double, at time: Date, killed:
         #expect(try store.incidentRevision() == 2, "an import that changes nothing leaves the revision alone")
         #expect(try store.incidents().first { $0.id == "a" }?.location == Coordinate(67.5, 25))
 
-        try store.upsert(routes: [meridian("r1")])
+        let multi = Route(id: "m", shape: .multiLineString([[Coordinate(67, 24), Coordinate(67.5, 24.2)], [Coordinate(68, 25), Coordinate(68.1, 25.3)]]))
+        try store.upsert(routes: [meridian("r1"), multi])
+        #expect(try store.database.scalar("SELECT COUNT(*) FROM routes WHERE lines IS NOT NULL").int == 2)
+        let stored = try store.routes().routes
+        #expect(stored["r1"]?.shape == meridian("r1").shape && stored["m"]?.shape == multi.shape)
+        // Editing the GeoJSON alone drops the binary copy, so the edit is what is read.
+        try store.database.run("UPDATE routes SET geometry = ? WHERE id = 'm'", #"{"type":"LineString","coordinates":[[1,2],[3,4]]}"#)
+        #expect(try store.routes().routes["m"]?.shape == .lineString([Coordinate(1, 2), Coordinate(3, 4)]))
         let refused = try store.upsert(movements: [
             Movement(id: "m1", routeID: "r1", departsAt: asOf),
             Movement(id: "m2", routeID: "nowhere", departsAt: asOf),
