@@ -10,7 +10,8 @@ public enum ScoringPath: String, Sendable {
 /// contexts); the shared inputs are immutable values. Results come back in input order.
 ///
 /// The fast path builds one `HazardGrid` at the earliest evaluation time, over the routes'
-/// extent; when it would exceed `gridMemoryLimit` bytes, `note` says so and the exact path runs.
+/// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, `note` says
+/// so and the exact path runs.
 /// A route whose fast incident exposure is under 10 % of the score scale is scored again exactly:
 /// such a route only grazes the incidents' reach, where the grid's relative error is largest, and
 /// few incidents reach it, so the exact path is cheap there.
@@ -25,8 +26,13 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
         let extent = Envelope(covering: try data.crs.transformer().transformed(coordinates))
         if let extent {
             do {
-                grid = try await HazardGrid.build(data: data, extent: extent, referenceTime: reference, memoryLimit: gridMemoryLimit,
-                                                  jobs: jobs)
+                let started = Date()
+                let built = try await HazardGrid.build(data: data, extent: extent, referenceTime: reference,
+                                                       memoryLimit: gridMemoryLimit, jobs: jobs)
+                note(String(format: "hazard grid: %d x %d nodes, %.0f MiB (limit %.0f MiB), built in %.2f s", built.columns, built.rows,
+                            Double(built.memoryBytes) / 1_048_576, Double(gridMemoryLimit) / 1_048_576,
+                            Date().timeIntervalSince(started)))
+                grid = built
             } catch let tooLarge as HazardGrid.TooLarge {
                 note("\(tooLarge); scoring on the exact path instead")
             }
