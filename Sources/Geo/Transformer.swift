@@ -20,15 +20,7 @@ public final class Transformer {
     /// `source` and `target` are anything PROJ accepts: `EPSG:4326`, a WKT CRS, a PROJ string
     /// with `+type=crs`.
     public init(from source: String, to target: String) throws {
-        guard let context = proj_context_create() else {
-            throw GeoError.proj(operation: "proj_context_create", message: "could not allocate a context")
-        }
-        let log = LogSink()
-        proj_log_level(context, PJ_LOG_ERROR)
-        proj_log_func(context, Unmanaged.passUnretained(log).toOpaque()) { userData, _, message in
-            guard let userData, let message else { return }
-            Unmanaged<LogSink>.fromOpaque(userData).takeUnretainedValue().lines.append(String(cString: message))
-        }
+        let (context, log) = try Transformer.makeContext()
         guard let raw = proj_create_crs_to_crs(context, source, target, nil) else {
             let message = Transformer.message(context, log)
             proj_context_destroy(context)
@@ -52,15 +44,7 @@ public final class Transformer {
     /// coordinates in the order the pipeline states. Creating one needs no lookup in PROJ's
     /// database, so it is much cheaper than a CRS-to-CRS transformer.
     public init(pipeline: String, source: String, target: String) throws {
-        guard let context = proj_context_create() else {
-            throw GeoError.proj(operation: "proj_context_create", message: "could not allocate a context")
-        }
-        let log = LogSink()
-        proj_log_level(context, PJ_LOG_ERROR)
-        proj_log_func(context, Unmanaged.passUnretained(log).toOpaque()) { userData, _, message in
-            guard let userData, let message else { return }
-            Unmanaged<LogSink>.fromOpaque(userData).takeUnretainedValue().lines.append(String(cString: message))
-        }
+        let (context, log) = try Transformer.makeContext()
         guard let operation = proj_create(context, pipeline) else {
             let message = Transformer.message(context, log)
             proj_context_destroy(context)
@@ -76,6 +60,20 @@ public final class Transformer {
     deinit {
         proj_destroy(projection)
         proj_context_destroy(context)
+    }
+
+    /// A PROJ context whose log lines (the detail behind PROJ's error numbers) go to a sink.
+    private static func makeContext() throws -> (OpaquePointer, LogSink) {
+        guard let context = proj_context_create() else {
+            throw GeoError.proj(operation: "proj_context_create", message: "could not allocate a context")
+        }
+        let log = LogSink()
+        proj_log_level(context, PJ_LOG_ERROR)
+        proj_log_func(context, Unmanaged.passUnretained(log).toOpaque()) { userData, _, message in
+            guard let userData, let message else { return }
+            Unmanaged<LogSink>.fromOpaque(userData).takeUnretainedValue().lines.append(String(cString: message))
+        }
+        return (context, log)
     }
 
     private static func message(_ context: OpaquePointer, _ log: LogSink) -> String {
