@@ -1,3 +1,5 @@
+import Foundation
+
 /// A planar or geographic position. For geographic data `x` is longitude and `y` latitude,
 /// in degrees (the GeoJSON and PROJ "visualization" order); for projected data both are in
 /// the CRS's units.
@@ -70,6 +72,17 @@ public struct Envelope: Hashable, Sendable {
 
     public func intersects(_ other: Envelope) -> Bool {
         minX <= other.maxX && other.minX <= maxX && minY <= other.maxY && other.minY <= maxY
+    }
+
+    /// For a longitude/latitude envelope: the envelope widened on every side by at least `km` of
+    /// ground distance on WGS84. A degree of latitude is at least 110.5 km and a degree of
+    /// longitude at least 111.32 km times the cosine of the latitude, taken at the widened box's
+    /// far edge, so the margins are never short; 1 % is added for rounding.
+    public func widened(byKm km: Double) -> Envelope {
+        let dLat = km / 110.5 * 1.01
+        let farthest = min(max(abs(minY), abs(maxY)) + dLat, 89.9)
+        let dLon = km / (111.32 * cos(farthest * .pi / 180)) * 1.01
+        return Envelope(minX: minX - dLon, minY: max(minY - dLat, -90), maxX: maxX + dLon, maxY: min(maxY + dLat, 90))
     }
 
     public func contains(_ c: Coordinate) -> Bool {

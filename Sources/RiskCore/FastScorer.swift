@@ -135,9 +135,7 @@ public final class FastScorer {
     /// that count (added), and those in the grid that no longer count (removed).
     private func corrections(at time: Double, near envelope: Envelope?) -> [Correction] {
         guard let envelope else { return [] }
-        // Degrees wider than the cutoff at any latitude Pakistan spans.
-        let margin = model.cutoffKm / 85
-        let window = envelope.expanded(by: margin)
+        let window = envelope.widened(byKm: model.cutoffKm)
         var found: [Correction] = []
         for index in grid.later where window.contains(data.incidents[index].location) {
             if let amplitude = data.amplitude(index, at: time) {

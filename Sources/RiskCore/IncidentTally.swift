@@ -50,9 +50,6 @@ struct IncidentTally {
         }
     }
 
-    func exposure(_ index: Int) -> Double { contribution[index] }
-    func closest(_ index: Int) -> (km: Double, at: Double) { (closestKm[index], closestAt[index]) }
-
     mutating func reset() {
         for index in touched {
             contribution[index] = 0

@@ -146,8 +146,8 @@ public final class Scorer {
 
     /// What one pass along a route collects.
     private struct Walk {
-        var contributions: [Int: Double] = [:]
-        var closest: [Int: (km: Double, at: Double)] = [:]
+        /// The incidents that contributed, in the order the walk met them.
+        var incidents: [IncidentContribution] = []
         var zoneKm: [Int: Double] = [:]
         var zoneOrder: [Int] = []
         var baseExposure = 0.0
@@ -221,12 +221,9 @@ public final class Scorer {
             }
             search.endRun()
         }
-        for index in tally.touched where tally.exposure(index) > 0 {
-            walk.contributions[index] = tally.exposure(index)
-            walk.closest[index] = tally.closest(index)
-            // Summed in walk order, so the same route always gives the same bits.
-            walk.incidentExposure += tally.exposure(index)
-        }
+        walk.incidents = tally.contributions(data)
+        // Summed in walk order, so the same route always gives the same bits.
+        walk.incidentExposure = walk.incidents.reduce(0) { $0 + $1.exposure }
         walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
         return walk
     }
@@ -245,23 +242,6 @@ public final class Scorer {
         }
     }
 
-
-    /// Whether an incident at `location` may lie within the cutoff of the geodesic `a`-`b`: a
-    /// conservative test on the segment's longitude/latitude box widened by the cutoff.
-    private func reaches(_ location: Coordinate, _ a: Coordinate, _ b: Coordinate) -> Bool {
-        let latitude = max(abs(a.y), abs(b.y)) + 1
-        let dLat = model.cutoffKm / 110.5 * 1.02 + 0.01
-        let dLon = model.cutoffKm / (111.32 * max(cos(min(latitude, 89) * .pi / 180), 0.01)) * 1.02 + 0.01
-        return location.x >= min(a.x, b.x) - dLon && location.x <= max(a.x, b.x) + dLon
-            && location.y >= min(a.y, b.y) - dLat && location.y <= max(a.y, b.y) + dLat
-    }
-
-    private func contributions(_ walk: Walk) -> [IncidentContribution] {
-        walk.contributions.filter { $0.value > 0 }.map { index, value in
-            IncidentContribution(id: data.incidents[index].id, exposure: value, share: 0,
-                                 closestKm: walk.closest[index]?.km ?? .nan, atKm: walk.closest[index]?.at ?? .nan)
-        }
-    }
 
     private func leading(_ all: [IncidentContribution], total: Double) -> [IncidentContribution] {
         RiskCore.leading(all, total: total, count: topIncidentCount)
@@ -290,7 +270,7 @@ public final class Scorer {
                           guard let km = walk.zoneKm[index], km > 0 else { return nil }
                           return ZoneLength(id: data.zones[index].id, name: data.zones[index].name, km: km)
                       },
-                      top: leading(contributions(walk), total: incidentExposure))
+                      top: leading(walk.incidents, total: incidentExposure))
         return (scored, walk.profile)
     }
 
@@ -324,8 +304,16 @@ public final class Scorer {
         }
         // Most routes near a new incident's box are not within its reach: a cheap pass over the
         // segments' boxes leaves them as they were.
+        // A segment's geodesic stays inside the box of its ends for the short segments of a road.
+        func reach(_ start: Coordinate, _ end: Coordinate) -> Envelope {
+            Envelope(minX: min(start.x, end.x), minY: min(start.y, end.y), maxX: max(start.x, end.x), maxY: max(start.y, end.y))
+                .widened(byKm: model.cutoffKm)
+        }
         let touches = parts.contains { part in
-            zip(part, part.dropFirst()).contains { start, end in fresh.contains { reaches($0.location, start, end) } }
+            zip(part, part.dropFirst()).contains { start, end in
+                let box = reach(start, end)
+                return fresh.contains { box.contains($0.location) }
+            }
         }
         guard touches else { return (previous, profile) }
         var profile = profile
@@ -347,7 +335,8 @@ public final class Scorer {
                     piece += pieces
                     kmAtStart += segmentLength
                 }
-                let reaching = fresh.filter { reaches($0.location, start, end) }
+                let box = reach(start, end)
+                let reaching = fresh.filter { box.contains($0.location) }
                 guard !reaching.isEmpty else { continue }
                 guard piece + pieces <= profile.count else {
                     throw ScoringError.profileMismatch(routeID: route.id)

@@ -159,9 +159,9 @@ public final class BatchRunner {
         do {
             if let previous, let profile = previous.profile, previous.routeHash == routeHash,
                previous.result.evaluatedAt == movement.departsAt {
-                let envelope = route.shape.envelope
+                let reach = route.shape.envelope?.widened(byKm: scorer.data.model.cutoffKm)
                 let reaching = newIndexes.filter { scorer.data.incidents[$0].time <= movement.departsAt }
-                    .filter { mayReach(scorer.data.incidents[$0].location, envelope, cutoffKm: scorer.data.model.cutoffKm) }
+                    .filter { reach?.contains(scorer.data.incidents[$0].location) ?? false }
                 if reaching.isEmpty {
                     return .scored(movement: movement, routeHash: routeHash, result: previous.result, profile: profile, how: "reused")
                 }
@@ -173,16 +173,6 @@ public final class BatchRunner {
         } catch {
             return .failed(movementID: movement.id, reason: "\(error)")
         }
-    }
-
-    /// Whether an incident lies within the cutoff of the route's envelope (a cheap, conservative test).
-    private static func mayReach(_ location: Coordinate, _ envelope: Envelope?, cutoffKm: Double) -> Bool {
-        guard let envelope else { return false }
-        let latitude = max(abs(envelope.minY), abs(envelope.maxY))
-        let dLat = cutoffKm / 110.5 * 1.01
-        let dLon = cutoffKm / (111.32 * max(cos(latitude * .pi / 180), 0.01)) * 1.01
-        return location.x >= envelope.minX - dLon && location.x <= envelope.maxX + dLon
-            && location.y >= envelope.minY - dLat && location.y <= envelope.maxY + dLat
     }
 
     private func write(_ outcomes: [Outcome], run: Int) throws {

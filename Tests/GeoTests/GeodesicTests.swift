@@ -118,6 +118,24 @@ func vincentyDistanceKm(_ p: Coordinate, _ q: Coordinate) -> Double {
         #expect(abs(pieces.reduce(0, +) - (try geodesic.lengthKm(of: line))) < 1e-6)
     }
 
+    @Test func widenedEnvelopesHoldEveryPointWithinTheDistance() throws {
+        var random = SplitMix64(seed: 21)
+        for _ in 0..<300 {
+            let a = Coordinate(random.uniform(60, 78), random.uniform(-70, 70))
+            let b = Coordinate(a.x + random.uniform(-0.5, 0.5), a.y + random.uniform(-0.5, 0.5))
+            let km = random.uniform(1, 80)
+            let box = Envelope(covering: [a, b])!.widened(byKm: km)
+            for corner in [a, b] {
+                for azimuth in stride(from: 0.0, to: 360, by: 15) {
+                    let reached = try geodesic.direct(from: corner, azimuth: azimuth, distanceKm: km).position
+                    #expect(box.contains(reached), "\(reached) from \(corner), \(km) km")
+                }
+            }
+            // And it is not much wider than asked: under 3 % more in latitude.
+            #expect((box.maxY - max(a.y, b.y)) * 110.6 < km * 1.03)
+        }
+    }
+
     @Test func outOfRangeCoordinatesAreErrors() {
         #expect(throws: GeoError.self) { _ = try geodesic.distanceKm(Coordinate(0, 91), Coordinate(0, 0)) }
         #expect(throws: GeoError.self) { _ = try geodesic.distanceKm(Coordinate(181, 0), Coordinate(0, 0)) }
