@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
     ]
