@@ -87,6 +87,14 @@ import Testing
         #expect(try routerisk(["score", "--incidents", strict.path, "--strict"]).status != 0)
     }
 
+    /// The scoring request's range checks, reported as usage errors (exit status 64) under the options' names.
+    @Test func outOfRangeOptionsAreUsageErrors() throws {
+        let top = try routerisk(["score", "--top", "0"])
+        #expect(top.status == 64 && top.stderr.contains("--top must be at least 1"))
+        let jobs = try routerisk(["score", "--jobs", "0"])
+        #expect(jobs.status == 64 && jobs.stderr.contains("--jobs must be at least 1"))
+    }
+
     @Test func batchExitStatusesTellTheCasesApart() throws {
         let path = try temporaryStorePath()
         #expect(try routerisk(["batch", "--store", path]).status == 2, "no store")
