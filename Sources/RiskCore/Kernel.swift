@@ -36,6 +36,15 @@ public enum Kernel: Sendable, Equatable {
         }
     }
 
+    /// Whether the field is smooth (the Gaussian: its peak is found by sampling and refining) or
+    /// a step function (the disk: its peak is found exactly by a sweep over the disks' edges).
+    var isSmooth: Bool {
+        switch self {
+        case .gaussian: true
+        case .disk: false
+        }
+    }
+
     /// `K(d)`.
     public func callAsFunction(_ distanceKm: Double) -> Double {
         distanceKm > cutoffKm ? 0 : inside(squaredKm: distanceKm * distanceKm)

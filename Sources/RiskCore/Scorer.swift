@@ -203,17 +203,15 @@ public final class Scorer {
                     accumulate(nearby, over: stretches, length: length, kmAtStart: kmAtStart)
 
                     let lastPiece = segmentIndex == segments.count - 1 && j == pieces - 1
-                    for stretch in stretches {
-                        let from = stretch.t0 * length, to = stretch.t1 * length
-                        if case .disk = kernel {
-                            let best = stepMaximum(stretch, nearby, from: from, to: to)
-                            if best.hazard > pieceBest.hazard { pieceBest = (best.hazard, best.along, stretch.multiplier) }
-                            if best.hazard > stepPeak?.hazard ?? -.infinity {
-                                stepPeak = (best.hazard, kmAtStart + best.along,
-                                            Scorer.position(best.along, on: length, from: dense[j], to: dense[j + 1]))
-                            }
-                            continue
+                    if !kernel.isSmooth {
+                        pieceBest = stepMaximum(over: stretches, nearby, length: length)
+                        if pieceBest.hazard > stepPeak?.hazard ?? -.infinity {
+                            stepPeak = (pieceBest.hazard, kmAtStart + pieceBest.along,
+                                        Scorer.position(pieceBest.along, on: length, from: dense[j], to: dense[j + 1]))
                         }
+                    }
+                    for stretch in stretches where kernel.isSmooth {
+                        let from = stretch.t0 * length, to = stretch.t1 * length
                         // A stretch ending inside the piece, or the route's end, is sampled at its end too.
                         let closesHere = stretch.t1 < 1 || lastPiece
                         let intervals = max(1, Int(((to - from) / peakSampleKm).rounded(.up)))
@@ -238,11 +236,7 @@ public final class Scorer {
         walk.incidents = tally.contributions(data)
         // Summed in walk order, so the same route always gives the same bits.
         walk.incidentExposure = walk.incidents.reduce(0) { $0 + $1.exposure }
-        if case .disk = kernel {
-            walk.peak = stepPeak
-        } else {
-            walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
-        }
+        walk.peak = kernel.isSmooth ? search.finalists.map(refine).max { $0.hazard < $1.hazard } : stepPeak
         return walk
     }
 
@@ -390,9 +384,19 @@ public final class Scorer {
                     let pieceStart = kmAtStart + Double(j) * length
                     accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart)
                     // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
-                    let along = Double(profile.along[k])
-                    let raised = Double(profile.hazard[k])
+                    var along = Double(profile.along[k])
+                    var raised = Double(profile.hazard[k])
                         + hazard(at: along, Stretch(t0: 0, t1: 1, multiplier: Double(profile.multiplier[k]), base: 0, zones: []), nearby)
+                    if !kernel.isSmooth, nearby.contains(where: { !coversPiece($0, length: length) }) {
+                        // A new disk's edge crosses the piece, so the step field's highest place in it
+                        // may have moved: the piece is swept again with every incident near it.
+                        if segmentStretches == nil { segmentStretches = try zones.stretches(start, end) }
+                        let everyone = nearbyIncidents(a, b, planar: planar, scale: scale, time: time)
+                        let best = stepMaximum(over: Scorer.stretches(of: segmentStretches!, piece: j, of: pieces), everyone, length: length)
+                        (raised, along) = (best.hazard, best.along)
+                        profile.along[k] = Float(along)
+                        profile.multiplier[k] = Float(best.multiplier)
+                    }
                     profile.hazard[k] = Float(raised)
                     if raised > peak.hazard {
                         peak = (raised, pieceStart + along, Scorer.position(along, on: length, from: dense[j], to: dense[j + 1]))
@@ -451,6 +455,24 @@ public final class Scorer {
             field += near.amplitude * kernel.value(squaredKm: near.acrossSquared + offset * offset)
         }
         return stretch.multiplier * (stretch.base + field)
+    }
+
+    /// The highest hazard on a piece for the disk kernel, the first place along the piece where
+    /// it is reached, and the zone multiplier there.
+    private func stepMaximum(over stretches: [Stretch], _ nearby: [Nearby], length: Double)
+        -> (hazard: Double, along: Double, multiplier: Double) {
+        var best = (hazard: -Double.infinity, along: 0.0, multiplier: 1.0)
+        for stretch in stretches {
+            let found = stepMaximum(stretch, nearby, from: stretch.t0 * length, to: stretch.t1 * length)
+            if found.hazard > best.hazard { best = (found.hazard, found.along, stretch.multiplier) }
+        }
+        return best
+    }
+
+    /// Whether the incident's disk covers the whole piece `0...length`.
+    private func coversPiece(_ near: Nearby, length: Double) -> Bool {
+        guard let chord = kernel.chord(acrossSquared: near.acrossSquared, foot: near.along) else { return false }
+        return chord.lower <= 0 && chord.upper >= length
     }
 
     /// The highest hazard on a stretch `from...to` (km along its piece) for the disk kernel, and
