@@ -30,12 +30,14 @@ let package = Package(
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
         .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskBatch", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        // The batch and the store it needs, with no database in it; the SQLite adapter apart.
+        .target(name: "RiskBatch", dependencies: ["RiskCore", "RiskIO", "Geo"]),
+        .target(name: "RiskSQLite", dependencies: ["CSQLite", "RiskBatch", "RiskCore", "RiskIO", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
-            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
             path: "Benchmarks/RouteRiskBenchmarks"
         ),
         .executableTarget(
@@ -46,7 +48,8 @@ let package = Package(
                 "RiskIO",
                 "RiskReport",
                 "RiskSynth",
-                "RiskStore",
+                "RiskBatch",
+                "RiskSQLite",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,7 +57,11 @@ let package = Package(
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
+        // Tests that run the built routerisk: the command line, and kill -9 during a batch.
+        .testTarget(name: "RiskStoreTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
     ]
 )

@@ -1,5 +1,4 @@
 import Foundation
-import Geo
 import RiskCore
 
 /// Which departures a batch re-scores, counted from its `as_of`.
@@ -7,12 +6,13 @@ public enum BatchWindow: Equatable, Sendable, CustomStringConvertible {
     case next(TimeInterval)
     case all
 
-    /// `24h`, `7d`, `90m`, `all`.
+    /// `24h`, `7d`, `90m`, `30s`, `all`.
     public init?(_ text: String) {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed == "all" { self = .all; return }
-        guard let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount > 0 else { return nil }
+        guard let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount > 0, amount.isFinite else { return nil }
         switch unit {
+        case "s": self = .next(amount)
         case "m": self = .next(amount * 60)
         case "h": self = .next(amount * 3_600)
         case "d": self = .next(amount * 86_400)
@@ -20,13 +20,27 @@ public enum BatchWindow: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The largest whole unit that fits; `init(_:)` reads it back to the same window, so the
+    /// text is what stores keep.
     public var description: String {
         switch self {
         case .all: return "all"
         case .next(let seconds):
             if seconds.truncatingRemainder(dividingBy: 86_400) == 0 { return "\(Int(seconds / 86_400))d" }
             if seconds.truncatingRemainder(dividingBy: 3_600) == 0 { return "\(Int(seconds / 3_600))h" }
-            return "\(Int(seconds / 60))m"
+            if seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+            return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+        }
+    }
+
+    /// The departure times selected from `asOf`, in seconds since 1970 (as stores keep them):
+    /// `asOf` included, its end excluded; nil when every departure is.
+    public func departures(from asOf: Date) -> Range<Double>? {
+        switch self {
+        case .all: return nil
+        case .next(let seconds):
+            let start = asOf.timeIntervalSince1970
+            return start..<(start + seconds)
         }
     }
 }
@@ -54,91 +68,137 @@ public struct BatchOptions: Sendable {
     }
 }
 
+public enum RunMode: String, Sendable, CaseIterable {
+    /// Carry forward or update the previous completed run's scores where the inputs allow.
+    case incremental
+    /// Score every movement from scratch.
+    case full
+}
+
+public enum RunStatus: String, Sendable, CaseIterable {
+    case running, completed, abandoned
+}
+
+/// A run's movement counts. A chunk's tally (`init(tallying:)`) is added to the run's counters
+/// in the same transaction as its outcomes, so the counters always match what is stored.
+public struct RunCounters: Equatable, Sendable {
+    /// Movements the run's window selected.
+    public var selected = 0
+    public var scored = 0
+    public var failed = 0
+    /// Scored from scratch or updated with new incidents.
+    public var recomputed = 0
+    /// Carried forward unchanged from the previous completed run.
+    public var reused = 0
+
+    public init(selected: Int = 0, scored: Int = 0, failed: Int = 0, recomputed: Int = 0, reused: Int = 0) {
+        self.selected = selected
+        self.scored = scored
+        self.failed = failed
+        self.recomputed = recomputed
+        self.reused = reused
+    }
+
+    /// What a chunk of outcomes adds to its run (nothing to `selected`).
+    public init(tallying outcomes: [MovementOutcome]) {
+        for outcome in outcomes {
+            switch outcome {
+            case .scored(let record):
+                scored += 1
+                if record.method == .carriedForward { reused += 1 } else { recomputed += 1 }
+            case .failed:
+                failed += 1
+            }
+        }
+    }
+
+    public static func + (a: RunCounters, b: RunCounters) -> RunCounters {
+        RunCounters(selected: a.selected + b.selected, scored: a.scored + b.scored, failed: a.failed + b.failed,
+                    recomputed: a.recomputed + b.recomputed, reused: a.reused + b.reused)
+    }
+}
+
+/// What a run's scores were computed from: when these match, a later run may build on them.
+public struct RunInputs: Equatable, Sendable {
+    /// `fingerprint` of the model's JSON.
+    public var modelHash: String
+    /// `fingerprint` of every zone's fields and geometry.
+    public var zonesHash: String
+    /// The store's incident revision when the run started.
+    public var incidentRevision: Int
+
+    public init(modelHash: String, zonesHash: String, incidentRevision: Int) {
+        self.modelHash = modelHash
+        self.zonesHash = zonesHash
+        self.incidentRevision = incidentRevision
+    }
+}
+
 /// A run as recorded in the store.
 public struct RunRecord: Sendable, Equatable {
     public var id: Int
     public var startedAt: Date
     public var finishedAt: Date?
     public var asOf: Date
-    public var window: String
-    public var modelHash: String
-    public var mode: String
-    public var status: String
-    public var selected: Int
-    public var scored: Int
-    public var failed: Int
-    public var recomputed: Int
-    public var reused: Int
-}
+    public var window: BatchWindow
+    public var mode: RunMode
+    public var status: RunStatus
+    public var inputs: RunInputs
+    public var counters: RunCounters
 
-/// One movement's score in a run.
-public struct MovementScore: Sendable, Equatable {
-    public var movementID: String
-    public var routeID: String
-    public var result: RouteResult
-}
-
-public struct Escalation: Sendable, Equatable {
-    public var movementID: String
-    public var oldBand: Band
-    public var newBand: Band
-    public var oldScore: Double
-    public var newScore: Double
-    /// The new incident (since the previous run) contributing most to the movement, if any.
-    public var driver: (id: String, closestKm: Double)?
-
-    public static func == (a: Escalation, b: Escalation) -> Bool {
-        a.movementID == b.movementID && a.oldBand == b.oldBand && a.newBand == b.newBand && a.oldScore == b.oldScore
-            && a.newScore == b.newScore && a.driver?.id == b.driver?.id && a.driver?.closestKm == b.driver?.closestKm
+    public init(id: Int, startedAt: Date, finishedAt: Date?, asOf: Date, window: BatchWindow, mode: RunMode, status: RunStatus,
+                inputs: RunInputs, counters: RunCounters) {
+        self.id = id
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.asOf = asOf
+        self.window = window
+        self.mode = mode
+        self.status = status
+        self.inputs = inputs
+        self.counters = counters
     }
 }
 
-public struct BatchOutcome: Sendable {
+/// The run a batch asks the store to open (`BatchStore.openRun`).
+public struct RunRequest: Sendable {
+    public var asOf: Date
+    /// False when the caller took `asOf` as a default (now): an interrupted run is then resumed
+    /// at its own `asOf`.
+    public var asOfGiven: Bool
+    public var window: BatchWindow
+    public var mode: RunMode
+    /// Kept with the run, so its scores can be explained later.
+    public var model: Model
+    public var inputs: RunInputs
+    public var startedAt: Date
+
+    public init(asOf: Date, asOfGiven: Bool = true, window: BatchWindow, mode: RunMode, model: Model, inputs: RunInputs,
+                startedAt: Date) {
+        self.asOf = asOf
+        self.asOfGiven = asOfGiven
+        self.window = window
+        self.mode = mode
+        self.model = model
+        self.inputs = inputs
+        self.startedAt = startedAt
+    }
+
+    /// Whether `run`, interrupted while running, is this request's run: made with the same
+    /// inputs, window and mode (and `asOf`, when one was given). Every store resumes by this
+    /// rule, so it is written once, here.
+    public func resumes(_ run: RunRecord) -> Bool {
+        run.status == .running && run.inputs == inputs && run.window == window && run.mode == mode && (!asOfGiven || run.asOf == asOf)
+    }
+}
+
+/// The run `BatchStore.openRun` opened, and whether it was an interrupted one resumed.
+public struct OpenedRun: Sendable, Equatable {
     public var run: RunRecord
-    public var bands: [Band: Int]
-    public var escalations: [Escalation]
-    public var riskiest: [MovementScore]
-    public var failed: [(movementID: String, reason: String)]
-    /// True when this call finished a run that an earlier, interrupted call had started.
     public var resumed: Bool
-}
 
-/// 64-bit FNV-1a, as a hex string: a stable fingerprint of a model, a route or the zones.
-func fingerprint(_ text: String) -> String {
-    var hash = FNV1a()
-    for byte in text.utf8 { hash.add(byte) }
-    return hash.hex
-}
-
-/// The fingerprint of a geometry: its type and every coordinate's bits.
-func fingerprint(_ shape: Shape) -> String {
-    var hash = FNV1a()
-    for byte in shape.typeName.utf8 { hash.add(byte) }
-    if let parts = shape.lineParts {
-        for part in parts {
-            hash.add(UInt64(part.count))
-            for c in part {
-                hash.add(c.x.bitPattern)
-                hash.add(c.y.bitPattern)
-            }
-        }
-    } else {
-        for c in shape.coordinates {
-            hash.add(c.x.bitPattern)
-            hash.add(c.y.bitPattern)
-        }
+    public init(run: RunRecord, resumed: Bool) {
+        self.run = run
+        self.resumed = resumed
     }
-    return hash.hex
-}
-
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ byte: UInt8) {
-        value ^= UInt64(byte)
-        value = value &* 0x100_0000_01b3
-    }
-    mutating func add(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-    }
-    var hex: String { String(value, radix: 16) }
 }

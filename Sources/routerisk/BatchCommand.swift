@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import RiskCore
 import RiskIO
+import RiskBatch
 import RiskReport
-import RiskStore
+import RiskSQLite
 
 /// Exit statuses of `batch`, so a scheduler can tell the cases apart.
 enum BatchExit {
