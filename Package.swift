@@ -56,5 +56,7 @@ let package = Package(
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        // Black-box tests of the built executable; the dependency only orders the build.
+        .testTarget(name: "CommandLineTests", dependencies: ["routerisk"]),
     ]
 )

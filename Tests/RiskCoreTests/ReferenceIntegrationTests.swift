@@ -188,8 +188,8 @@ import Testing
         let incidents = (0..<80).map { n in
             incident("i\(n)", random.uniform(box.minX, box.maxX), random.uniform(box.minY, box.maxY),
                      daysBefore: n % 10 == 0 ? -random.uniform(1, 60) : random.uniform(0, 1.2) * lifetimeDays,
-                     killed: Double(Int(random.uniform(0, 20))), injured: Double(Int(random.uniform(0, 40))), category: categories[n % categories.count],
-                     target: targets[n % targets.count])
+                     killed: Double(Int(random.uniform(0, 20))), injured: Double(Int(random.uniform(0, 40))),
+                     category: categories[n % categories.count], target: targets[n % targets.count])
         }
         let c = box.center
         let zones = [
@@ -227,10 +227,10 @@ import Testing
         let live = incidents.filter { Self.amplitude($0, at: epoch, parameters) != nil }.count
         let future = incidents.filter { $0.time > epoch }.count
         print("reference, \(parameters): \(live) of \(incidents.count) incidents count, \(future) in the future; "
-              + "exposure \(exact.exposure) vs \(brute.total) (\(relativeError(exact.exposure, brute.total))), base \(exact.baseExposure) vs \(brute.base) "
-              + "(\(relativeError(exact.baseExposure, brute.base))), incident \(exact.incidentExposure) vs \(brute.incident) "
-              + "(\(relativeError(exact.incidentExposure, brute.incident))), peak \(exact.peakHazard) vs \(brute.peak) "
-              + "(\(relativeError(exact.peakHazard, brute.peak)))")
+              + "exposure \(exact.exposure) vs \(brute.total) (\(relativeError(exact.exposure, brute.total))), "
+              + "base \(exact.baseExposure) vs \(brute.base) (\(relativeError(exact.baseExposure, brute.base))), "
+              + "incident \(exact.incidentExposure) vs \(brute.incident) (\(relativeError(exact.incidentExposure, brute.incident))), "
+              + "peak \(exact.peakHazard) vs \(brute.peak) (\(relativeError(exact.peakHazard, brute.peak)))")
         // The scene must exercise every term: future and decayed incidents left out, labels
         // weighted, both zone terms present.
         #expect(live > 40 && future > 0 && live + future < incidents.count)

@@ -11,7 +11,8 @@ import Testing
     static let scale = 40.0
     static let thresholds = (moderate: 10.0, high: 30.0, extreme: 60.0)
     static let modelFile = """
-        {"score_scale": \(scale), "bands": {"moderate": \(thresholds.moderate), "high": \(thresholds.high), "extreme": \(thresholds.extreme)}}
+        {"score_scale": \(scale),
+         "bands": {"moderate": \(thresholds.moderate), "high": \(thresholds.high), "extreme": \(thresholds.extreme)}}
         """
 
     /// The spec's band rule, `LOW < moderate <= MODERATE < high <= HIGH < extreme <= EXTREME`.
