@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
     ]
