@@ -31,9 +31,11 @@ extension ScoringData {
                 field += amplitude * model.kernel(hypot(q.x - p.x, q.y - p.y) / scales[index])
             }
             var base = 0.0, multiplier = 1.0
-            for zone in zoneIndex.query(Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y)) {
+            let candidates = zoneIndex.query(Envelope(minX: c.x, minY: c.y, maxX: c.x, maxY: c.y))
+            let point = candidates.isEmpty ? nil : try Geometry(.point(c), in: context)
+            for zone in candidates {
                 if prepared[zone] == nil { prepared[zone] = try Geometry(zones[zone].shape, in: context).prepared() }
-                guard try prepared[zone]!.covers(c) else { continue }
+                guard let point, try prepared[zone]!.covers(point) else { continue }
                 base = max(base, zones[zone].base)
                 multiplier *= zones[zone].multiplier
             }

@@ -18,21 +18,17 @@ struct MapBrowserTests {
 
     /// Writes the demo page to a temporary file and opens it at 1280 x 900.
     func openDemo(fragment: String? = nil) async throws -> Page {
-        let (ranked, routes, data) = try await demoInputs()
-        let shapes = Dictionary(uniqueKeysWithValues: routes.map { ($0.id, $0.shape) })
-        let scene = try MapScene.build(kind: .score, title: "Demo", mapTime: demoTime,
-                                       scored: ranked.map { MapScene.Scored(rank: $0.rank, result: $0.result, shape: shapes[$0.result.id]!) },
-                                       data: data)
+        let demo = try await demo.value
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-map-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let file = folder.appendingPathComponent("demo.html")
-        try MapPage.html(scene).write(to: file, atomically: true, encoding: .utf8)
+        try MapPage.html(demo.scene).write(to: file, atomically: true, encoding: .utf8)
         let browser = try Browser()
         try browser.openPage()
         var url = file
         if let fragment { url = URL(string: file.absoluteString + "#" + fragment)! }
         try browser.load(url)
-        return Page(browser: browser, url: file, ranked: ranked, routes: routes, data: data)
+        return Page(browser: browser, url: file, ranked: demo.ranked, routes: demo.routes, data: demo.data)
     }
 
     @Test func drawsTheMapWithoutErrorsOrRequests() async throws {
@@ -74,6 +70,14 @@ struct MapBrowserTests {
             others.map { hypot($0.x - a.x, $0.y - a.y) }.min()! < others.map { hypot($0.x - b.x, $0.y - b.y) }.min()!
         })
         let point = try screenPoint(target, browser: b)
+        // The route is drawn there, in its band's colour (EXTREME: Okabe-Ito vermillion).
+        #expect(first.band == .extreme)
+        let near = try b.evaluate("""
+            (() => { const c = document.getElementById('map-canvas'), r = c.getBoundingClientRect();
+              const d = c.getContext('2d').getImageData(Math.round(\(point.x) - r.left) - 3, Math.round(\(point.y) - r.top) - 3, 7, 7).data;
+              for (let i = 0; i < d.length; i += 4) if (d[i] === 213 && d[i + 1] === 94 && d[i + 2] === 0) return true; return false; })()
+            """)
+        #expect(near == true)
         try b.click(x: point.x, y: point.y)
         #expect(try b.evaluate("document.getElementById('map').dataset.selected") == .string(first.id))
         let text = try #require(try b.evaluate("document.getElementById('explain').textContent").stringValue)

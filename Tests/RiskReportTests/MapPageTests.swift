@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct MapPageTests {
     @Test func writesTheDemoPage() async throws {
-        let html = MapPage.html(try await demoScene())
+        let html = MapPage.html(try await demo.value.scene)
         try html.write(toFile: "/tmp/routerisk-demo.html", atomically: true, encoding: .utf8)
     }
 }
+

@@ -10,9 +10,16 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// The demo's evaluation time, as `make demo` scores.
 let demoTime = Date(timeIntervalSince1970: 1_748_736_000)  // 2025-06-01T00:00:00Z
 
+struct DemoInputs: Sendable {
+    var ranked: [(rank: Int, result: RouteResult)]
+    var routes: [Route]
+    var data: ScoringData
+    var scene: MapScene
+}
+
 /// The bundled demo (data/routes, data/zones, seeds/incidents.csv, data/model.json) scored
-/// exactly and ranked by exposure, with its scoring data.
-func demoInputs() async throws -> (ranked: [(rank: Int, result: RouteResult)], routes: [Route], data: ScoringData) {
+/// exactly and ranked by exposure, with its scoring data and map scene; made once for all tests.
+let demo = Task<DemoInputs, any Error> {
     let model = try ModelReader.read(contentsOf: repositoryRoot.appendingPathComponent("data/model.json"))
     let zoneFolder = repositoryRoot.appendingPathComponent("data/zones")
     let zones = try ["provinces.geojson", "special.geojson"].flatMap {
@@ -23,14 +30,10 @@ func demoInputs() async throws -> (ranked: [(rank: Int, result: RouteResult)], r
     let routeFiles = try FileManager.default.contentsOfDirectory(atPath: routeFolder.path).filter { $0.hasSuffix(".geojson") }.sorted()
     let routes = try RouteReader().readAll(routeFiles.map { routeFolder.appendingPathComponent($0) }).items
     let data = try ScoringData(incidents: incidents, zones: zones, model: model)
-    let results = try await scoreRoutes(routes, asOf: demoTime, data: data, path: .exact).map { try $0.get() }
-    return (rank(results), routes, data)
-}
-
-func demoScene() async throws -> MapScene {
-    let (ranked, routes, data) = try await demoInputs()
+    let ranked = rank(try await scoreRoutes(routes, asOf: demoTime, data: data, path: .exact).map { try $0.get() })
     let shapes = Dictionary(uniqueKeysWithValues: routes.map { ($0.id, $0.shape) })
-    return try MapScene.build(kind: .score, title: "Route risk: the demo routes", mapTime: demoTime,
-                              scored: ranked.map { MapScene.Scored(rank: $0.rank, result: $0.result, shape: shapes[$0.result.id]!) },
-                              data: data)
+    let scene = try MapScene.build(kind: .score, title: "Route risk: the demo routes", mapTime: demoTime,
+                                   scored: ranked.map { MapScene.Scored(rank: $0.rank, result: $0.result, shape: shapes[$0.result.id]!) },
+                                   data: data)
+    return DemoInputs(ranked: ranked, routes: routes, data: data, scene: scene)
 }
