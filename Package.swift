@@ -30,9 +30,11 @@ let package = Package(
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
         .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "RiskEngine", "RiskIO", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        // The use cases every front end calls: loading inputs, scoring a request.
+        .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
@@ -44,6 +46,7 @@ let package = Package(
                 "Geo",
                 "RiskCore",
                 "RiskIO",
+                "RiskEngine",
                 "RiskReport",
                 "RiskSynth",
                 "RiskStore",
@@ -56,5 +59,8 @@ let package = Package(
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
+        .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
     ]
 )
