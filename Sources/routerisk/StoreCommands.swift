@@ -155,7 +155,7 @@ struct StoreCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scores of a run.")
         @OptionGroup var store: StoreOption
         @Option(name: .customLong("run"), help: "latest (default) or a run id.") var runID: String = "latest"
-        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+        @Option(help: "table, json, csv or html (a map page that works offline).") var format: OutputFormat = .table
 
         func run() throws {
             let runner = BatchRunner(store: try store.open())
@@ -177,6 +177,8 @@ struct StoreCommand: ParsableCommand {
                 ]).serialized(pretty: true))
             case .csv:
                 print(BatchReport.csv(scores), terminator: "")
+            case .html:
+                print(try batchPage(store: try store.open(), run: record, escalations: nil), terminator: "")
             case .table, .geojson:
                 print(BatchReport.table(scores, title: "run \(record.id) (\(record.status), as of \(iso8601(record.asOf)))"), terminator: "")
             }
@@ -196,4 +198,15 @@ extension InputOptions {
         }
         return mapping
     }
+}
+
+/// The HTML map page of a stored run: all its scores, over the store's routes, zones and
+/// incidents, scored with `model` (the store's when nil).
+func batchPage(store: Store, run: RunRecord, escalations: [Escalation]?, model: Model? = nil) throws -> String {
+    let runner = BatchRunner(store: store)
+    let scene = try MapScene.batch(run: run, scores: try runner.scores(run: run.id), escalations: escalations,
+                                   failed: try runner.failures(run: run.id), routes: try store.routes().routes, zones: try store.zones(),
+                                   incidents: try store.incidents(), model: try model ?? store.model(),
+                                   title: "Batch run \(run.id): movements by risk")
+    return MapPage.html(scene)
 }

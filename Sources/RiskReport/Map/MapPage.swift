@@ -149,10 +149,12 @@ public enum MapPage {
         }
         out += "</tbody></table>\n"
         let escalated = scene.items.enumerated().filter { $0.element.escalation != nil }
-        out += "<table class=\"escalations\"><caption>Escalations since the previous run (\(escalated.count))</caption>"
-        if escalated.isEmpty {
-            out += "<tbody><tr><td>None.</td></tr></tbody></table>\n"
+        if !run.escalationsKnown {
+            // A run read back from the store: its escalations were reported when it ran.
+        } else if escalated.isEmpty {
+            out += "<p class=\"escalations\"><b>Escalations since the previous run:</b> none.</p>\n"
         } else {
+            out += "<table class=\"escalations\"><caption>Escalations since the previous run (\(escalated.count))</caption>"
             out += "<thead><tr><th scope=\"col\">Movement</th><th scope=\"col\">Route</th><th scope=\"col\">Band</th><th scope=\"col\">Score</th><th scope=\"col\">Driven by</th></tr></thead><tbody>\n"
             for (index, item) in escalated {
                 let e = item.escalation!

@@ -122,9 +122,12 @@ public struct MapScene: Sendable {
         public var scored: Int
         public var failed: [(movementID: String, reason: String)]
         public var bands: [Band: Int]
+        /// False when the escalations of the run are not known (a run listed from the store).
+        public var escalationsKnown: Bool
 
         public init(id: Int, asOf: Date, window: String, selected: Int, scored: Int, failed: [(movementID: String, reason: String)],
-                    bands: [Band: Int]) {
+                    bands: [Band: Int], escalationsKnown: Bool = true) {
+            self.escalationsKnown = escalationsKnown
             self.id = id
             self.asOf = asOf
             self.window = window

@@ -1,6 +1,8 @@
 import Foundation
 import Geo
 import RiskCore
+import RiskEngine
+import RiskStore
 
 extension MapScene {
     /// One ranked route or movement, with the full geometry it was scored on.
@@ -123,5 +125,50 @@ extension Envelope {
     /// Kept within longitude -180...180 and latitude -85...85 (where Web Mercator is finite).
     var clampedToWorld: Envelope {
         Envelope(minX: max(-180, minX), minY: max(-85, minY), maxX: min(180, maxX), maxY: min(85, maxY))
+    }
+}
+
+extension MapScene {
+    /// A route of the outcome whose geometry is not among its shapes.
+    public struct MissingShape: Error, CustomStringConvertible {
+        public var routeID: String
+        public var description: String { "route \(routeID): no geometry to draw it with" }
+    }
+
+    /// The page of a `score` run: its ranked routes over the inputs' zones and incidents, at the
+    /// run's `as_of`.
+    public static func score(_ outcome: ScoreOutcome, inputs: ScoringInputs, title: String = "Route risk") throws -> MapScene {
+        let data = try ScoringData(incidents: inputs.incidents, zones: inputs.zones, model: outcome.model)
+        let scored = try outcome.ranked.map { rank, result in
+            guard let shape = outcome.shapes[result.id] else { throw MissingShape(routeID: result.id) }
+            return Scored(rank: rank, result: result, shape: shape)
+        }
+        return try build(kind: .score, title: title, mapTime: outcome.asOf, scored: scored, data: data, rankedBy: outcome.rankedBy,
+                         warnings: outcome.warnings.map(\.description))
+    }
+}
+
+extension MapScene {
+    /// The page of a batch run: every movement it scored (ranked by exposure, as the store lists
+    /// them), their routes over the store's zones and incidents at the run's `as_of`, the counts
+    /// by band, and the escalations with their driving incidents when known (`batch` knows them;
+    /// `store scores` passes nil and the page leaves them out).
+    public static func batch(run: RunRecord, scores: [MovementScore], escalations: [RiskStore.Escalation]?,
+                             failed: [(movementID: String, reason: String)], routes: [String: Route], zones: [Zone],
+                             incidents: [Incident], model: Model, title: String = "Batch run") throws -> MapScene {
+        let data = try ScoringData(incidents: incidents, zones: zones, model: model)
+        let escalated = Dictionary((escalations ?? []).map { ($0.movementID, $0) }, uniquingKeysWith: { first, _ in first })
+        let scored = try scores.enumerated().map { index, score in
+            guard let route = routes[score.routeID] else { throw MissingShape(routeID: score.routeID) }
+            let escalation = escalated[score.movementID].map {
+                Escalation(oldBand: $0.oldBand, oldScore: $0.oldScore, driver: $0.driver?.id)
+            }
+            return Scored(rank: index + 1, movementID: score.movementID, result: score.result, shape: route.shape, escalation: escalation)
+        }
+        var bands: [Band: Int] = [:]
+        for score in scores { bands[score.result.band, default: 0] += 1 }
+        let summary = RunSummary(id: run.id, asOf: run.asOf, window: run.window, selected: run.selected, scored: run.scored,
+                                 failed: failed, bands: bands, escalationsKnown: escalations != nil)
+        return try build(kind: .batch, title: title, mapTime: run.asOf, scored: scored, data: data, run: summary)
     }
 }
