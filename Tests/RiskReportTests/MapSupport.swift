@@ -37,3 +37,19 @@ let demo = Task<DemoInputs, any Error> {
                                    data: data)
     return DemoInputs(ranked: ranked, routes: routes, data: data, scene: scene)
 }
+
+/// A batch page over the demo: each route as a movement `mv-<rank>`, the second escalated from
+/// MODERATE by its leading incident.
+func batchScene() async throws -> MapScene {
+    let demo = try await demo.value
+    let shapes = Dictionary(uniqueKeysWithValues: demo.routes.map { ($0.id, $0.shape) })
+    var bands: [Band: Int] = [:]
+    for (_, result) in demo.ranked { bands[result.band, default: 0] += 1 }
+    let scored = demo.ranked.map { rank, result in
+        MapScene.Scored(rank: rank, movementID: "mv-\(rank)", result: result, shape: shapes[result.id]!,
+                        escalation: rank == 2 ? MapScene.Escalation(oldBand: .moderate, oldScore: 40, driver: result.topIncidents.first?.id) : nil)
+    }
+    let run = MapScene.RunSummary(id: 7, asOf: demoTime, window: "24h", selected: demo.ranked.count + 1, scored: demo.ranked.count,
+                                  failed: [("mv-broken", "route r9: no such route")], bands: bands)
+    return try MapScene.build(kind: .batch, title: "Batch run 7", mapTime: demoTime, scored: scored, data: demo.data, run: run)
+}

@@ -35,7 +35,7 @@ button { font: inherit; color: inherit; }
 .tooltip { position: absolute; pointer-events: none; max-width: 320px; background: rgba(29,29,31,.94); color: #fff;
   padding: 6px 8px; border-radius: 5px; font-size: 12px; line-height: 1.35; z-index: 2; white-space: normal; }
 .tooltip b { color: #fff; }
-.noscript { position: absolute; inset: 40% 20% auto; text-align: center; background: #fff; padding: 10px; }
+.noscript { position: absolute; top: 40%; left: 20%; right: 20%; text-align: center; background: #fff; padding: 10px; }
 .side { flex: 0 0 300px; display: flex; flex-direction: column; gap: 10px; max-height: 620px; }
 .legend, .explain { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 4px 12px 8px; }
 .explain { flex: 1 1 auto; overflow: auto; min-height: 120px; }
@@ -44,7 +44,7 @@ button { font: inherit; color: inherit; }
 .swatch { display: inline-block; width: 26px; height: 6px; border-radius: 3px; outline: 1.5px solid #1d1d1f; }
 .swatch-low { background: var(--band-low); } .swatch-moderate { background: var(--band-moderate); }
 .swatch-high { background: var(--band-high); } .swatch-extreme { background: var(--band-extreme); }
-.swatch-escalated { background: repeating-linear-gradient(90deg, #1d1d1f 0 5px, #fff 5px 8px); height: 8px; }
+.swatch-escalated { background: repeating-linear-gradient(90deg, #1d1d1f 0, #1d1d1f 5px, #fff 5px, #fff 8px); height: 8px; }
 .peak-symbol { display: inline-block; width: 10px; height: 10px; margin: 0 8px; transform: rotate(45deg);
   background: #fff; outline: 2px solid #1d1d1f; }
 .band { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; font-weight: 600; color: #1d1d1f;
