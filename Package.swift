@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),

@@ -191,6 +191,7 @@ public enum MapPage {
         var out = """
         <section class="ranked" aria-label="Ranked table">
         <h2>\(batch ? "Movements" : "Routes"), ranked by \(scene.rankedBy.rawValue)</h2>
+        <div class="scroll" tabindex="0" role="region" aria-label="Ranked table, scrollable">
         <table id="ranked"><thead><tr>
         """
         for column in columns {
@@ -214,7 +215,7 @@ public enum MapPage {
                 + "<td class=\"num\">\(fixed(r.peakHazard, 3)) <small>at km \(fixed(r.peakAtKm, 1))</small></td><td>\(lead)</td>"
             out += "<tr data-item=\"\(index)\">\(cells)</tr>\n"
         }
-        out += "</tbody></table>\n</section>\n"
+        out += "</tbody></table>\n</div>\n</section>\n"
         return out
     }
 }

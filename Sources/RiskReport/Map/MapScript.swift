@@ -14,6 +14,7 @@ let mapScript = #"""
   const HEAT_STOPS = [[0, [239, 237, 245, 0.10]], [0.35, [188, 189, 220, 0.45]], [0.65, [128, 125, 186, 0.65]], [1, [63, 0, 125, 0.80]]];
   const PEAKS_DRAWN = 500;                 // peak markers of the first ranks (all on selection)
   const LABELS_DRAWN = 150;                // rank labels at most, placed without overlap
+  const FINE_LINES_FROM = 400;             // more lines than this on screen are drawn 1 px wide
 
   // Projection: spherical Web Mercator, in radians; the view maps it to pixels.
   const px = (lon) => lon * RAD;
@@ -226,12 +227,22 @@ let mapScript = #"""
       g.beginPath(); drawn.filter((id) => escalatedLines.has(id)).forEach((id) => lines[id].parts.forEach((p) => tracePath(g, p))); g.stroke();
       g.setLineDash([]);
     }
+    // Many lines at once are drawn one pixel wide: wide strokes cost the canvas far more, and
+    // overlapping routes would hide each other anyway. Zoomed in, each gets its dark casing.
+    const fine = drawn.length > FINE_LINES_FROM;
     for (const band of BANDS) {
       const ids = drawn.filter((id) => bandOfLine[id] === band);
       if (!ids.length) continue;
-      g.beginPath(); ids.forEach((id) => lines[id].parts.forEach((p) => tracePath(g, p)));
-      g.strokeStyle = "#1d1d1f"; g.lineWidth = 5.5; g.stroke();
-      g.strokeStyle = BAND_COLOUR[band]; g.lineWidth = 3.2; g.stroke();
+      if (fine) {
+        g.beginPath(); ids.forEach((id) => lines[id].parts.forEach((p) => tracePath(g, p)));
+        g.strokeStyle = BAND_COLOUR[band]; g.lineWidth = 1; g.stroke();
+        continue;
+      }
+      for (const id of ids) {
+        g.beginPath(); lines[id].parts.forEach((p) => tracePath(g, p));
+        g.strokeStyle = "#1d1d1f"; g.lineWidth = 5.5; g.stroke();
+        g.strokeStyle = BAND_COLOUR[band]; g.lineWidth = 3.2; g.stroke();
+      }
     }
     // Peaks of the first ranks.
     for (const r of routes.slice(0, PEAKS_DRAWN)) drawPeak(g, r, 5);
@@ -639,6 +650,7 @@ let mapScript = #"""
     render();
     const root = document.documentElement.dataset;
     root.mapRendered = "true";
+    root.renderedAfterMs = performance.now().toFixed(0);
     root.routes = String(routes.length);
     root.incidents = String(incidents.length);
     root.zones = String(zones.length);

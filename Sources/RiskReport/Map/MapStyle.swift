@@ -21,7 +21,7 @@ footer { color: var(--muted); font-size: 12px; padding-bottom: 12px; }
 button { font: inherit; color: inherit; }
 .mapwrap { display: flex; gap: 12px; align-items: stretch; margin: 8px 0 12px; }
 .map { position: relative; flex: 1 1 auto; min-width: 0; height: 620px; border: 1px solid var(--line); border-radius: 6px;
-  overflow: hidden; background: #dfe7ec; cursor: grab; touch-action: none; }
+  overflow: hidden; background: #dfe7ec; cursor: grab; touch-action: none; contain: strict; }
 .map:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .map.dragging { cursor: grabbing; }
 .map canvas { display: block; width: 100%; height: 100%; }
@@ -59,7 +59,10 @@ button { font: inherit; color: inherit; }
 .explain table { font-size: 13px; }
 .hint { color: var(--muted); }
 table { border-collapse: collapse; }
-.ranked table { width: 100%; background: #fff; border: 1px solid var(--line); }
+.ranked table { width: 100%; background: #fff; }
+/* A long table scrolls in its own box: the page stays short, so moving the map does not make
+   the browser lay out or paint thousands of rows again. */
+.ranked .scroll { max-height: 75vh; overflow: auto; contain: layout paint; border: 1px solid var(--line); }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #ece9e2; vertical-align: top; }
 th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { position: sticky; top: 0; background: #f3f1ec; z-index: 1; }
