@@ -656,7 +656,7 @@ let mapScript = #"""
     root.zones = String(zones.length);
     // "#route=ID" (a route's id, or a movement's on a batch page) opens the page with it selected.
     const wanted = decodeURIComponent((location.hash.match(/^#route=(.+)$/) || [])[1] || "");
-    if (wanted) { const r = routes.find((x) => (x.movement || x.id) === wanted); if (r) select(r.index, { scrollTable: false }); }
+    if (wanted) { const r = routes.find((x) => (x.movement || x.id) === wanted); if (r) select(r.index, { centre: true }); }
   }
   window.addEventListener("resize", () => { resize(); render(); });
   start();
