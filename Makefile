@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps browser-deps build release test test-asan demo bench screenshots clean
+.PHONY: deps python-deps browser-deps build release test test-asan demo bench screenshots clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -19,6 +19,15 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null || \
 		{ echo "deps: apt-get install $(APT_PACKAGES) failed" >&2; exit 1; }; \
+	fi
+
+# The output tests validate JSON with Python's jsonschema, an implementation independent of ours.
+python-deps:
+	@if python3 -c 'import jsonschema, referencing' >/dev/null 2>&1; then \
+		echo "deps: python3 jsonschema found"; \
+	else \
+		echo "deps: installing jsonschema with pip"; \
+		python3 -m pip install --quiet 'jsonschema>=4.18' || { echo "deps: pip install jsonschema failed" >&2; exit 1; }; \
 	fi
 
 # What the HTML report's tests need: Chromium from apt (the page is opened headless) and
@@ -45,7 +54,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps browser-deps
+test: deps python-deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 

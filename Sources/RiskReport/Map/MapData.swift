@@ -24,7 +24,8 @@ extension MapScene {
             .init("map_time", .string(iso8601(mapTime))),
             .init("ranked_by", .string(rankedBy.rawValue)),
             .init("model", .object([
-                .init("sigma_km", .number(model.sigmaKm)), .init("cutoff_sigmas", .number(model.cutoffSigmas)),
+                .init("kernel", .string(model.kernel.name)), .init("kernel_width_km", .number(model.kernel.widthKm)),
+                .init("cutoff_km", .number(model.cutoffKm)),
                 .init("half_life_days", .number(model.halfLifeDays)), .init("min_decay", .number(model.minDecay)),
                 .init("score_scale", .number(model.scoreScale)),
                 .init("bands", .object([.init("moderate", .number(model.moderateFrom)), .init("high", .number(model.highFrom)),

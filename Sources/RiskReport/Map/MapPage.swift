@@ -89,8 +89,9 @@ public enum MapPage {
         let noun = scene.kind == .batch ? (count == 1 ? "movement" : "movements") : (count == 1 ? "route" : "routes")
         let m = scene.model
         return "\(count) \(noun) ranked by \(scene.rankedBy.rawValue), highest first. Incidents weighed and hazard drawn as of "
-            + "\(iso8601(scene.mapTime)); each route's figures at its own evaluation time. Model: sigma \(number(m.sigmaKm)) km, "
-            + "cutoff \(number(m.cutoffSigmas)) sigma, half-life \(number(m.halfLifeDays)) days, score scale \(number(m.scoreScale))."
+            + "\(iso8601(scene.mapTime)); each route's figures at its own evaluation time. Model: \(m.kernel.name) kernel "
+            + "\(number(m.kernel.widthKm)) km wide, reaching \(number(m.cutoffKm)) km, half-life \(number(m.halfLifeDays)) days, "
+            + "score scale \(number(m.scoreScale))."
     }
 
     static func number(_ value: Double) -> String {

@@ -2,7 +2,7 @@ import Foundation
 import Geo
 import RiskCore
 import RiskEngine
-import RiskStore
+import RiskBatch
 
 extension MapScene {
     /// One ranked route or movement, with the full geometry it was scored on.
@@ -153,9 +153,9 @@ extension MapScene {
     /// them), their routes over the store's zones and incidents at the run's `as_of`, the counts
     /// by band, and the escalations with their driving incidents when known (`batch` knows them;
     /// `store scores` passes nil and the page leaves them out).
-    public static func batch(run: RunRecord, scores: [MovementScore], escalations: [RiskStore.Escalation]?,
-                             failed: [(movementID: String, reason: String)], routes: [String: Route], zones: [Zone],
-                             incidents: [Incident], model: Model, title: String = "Batch run") throws -> MapScene {
+    public static func batch(run: RunRecord, scores: [MovementScore], escalations: [RiskBatch.Escalation]?, failed: [MovementFailure],
+                             routes: [String: Route], zones: [Zone], incidents: [Incident], model: Model,
+                             title: String = "Batch run") throws -> MapScene {
         let data = try ScoringData(incidents: incidents, zones: zones, model: model)
         let escalated = Dictionary((escalations ?? []).map { ($0.movementID, $0) }, uniquingKeysWith: { first, _ in first })
         let scored = try scores.enumerated().map { index, score in
@@ -167,8 +167,9 @@ extension MapScene {
         }
         var bands: [Band: Int] = [:]
         for score in scores { bands[score.result.band, default: 0] += 1 }
-        let summary = RunSummary(id: run.id, asOf: run.asOf, window: run.window, selected: run.selected, scored: run.scored,
-                                 failed: failed, bands: bands, escalationsKnown: escalations != nil)
+        let summary = RunSummary(id: run.id, asOf: run.asOf, window: run.window.description, selected: run.counters.selected,
+                                 scored: run.counters.scored, failed: failed.map { ($0.movementID, $0.reason) }, bands: bands,
+                                 escalationsKnown: escalations != nil)
         return try build(kind: .batch, title: title, mapTime: run.asOf, scored: scored, data: data, run: summary)
     }
 }
