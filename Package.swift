@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +36,15 @@ let package = Package(
         .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        .target(
+            name: "RiskServer",
+            dependencies: [
+                "Geo", "RiskCore", "RiskIO", "RiskReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
@@ -47,6 +59,8 @@ let package = Package(
                 "RiskReport",
                 "RiskSynth",
                 "RiskStore",
+                "RiskServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -55,6 +69,10 @@ let package = Package(
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "RiskServerTests", dependencies: [
+            "RiskServer", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
     ]
 )
