@@ -33,13 +33,15 @@ let package = Package(
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
         .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "RiskEngine", "RiskIO", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        // The use cases every front end calls: loading inputs, scoring a request.
+        .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
         .target(
             name: "RiskServer",
             dependencies: [
-                "Geo", "RiskCore", "RiskIO", "RiskReport",
+                "Geo", "RiskCore", "RiskIO", "RiskEngine", "RiskReport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -56,6 +58,7 @@ let package = Package(
                 "Geo",
                 "RiskCore",
                 "RiskIO",
+                "RiskEngine",
                 "RiskReport",
                 "RiskSynth",
                 "RiskStore",
@@ -70,9 +73,12 @@ let package = Package(
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "RiskServerTests", dependencies: [
-            "RiskServer", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
+            "RiskServer", "RiskEngine", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
+        .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
     ]
 )

@@ -9,8 +9,12 @@ import RiskCore
 /// that a hand-edited file can be fixed in one pass.
 public enum ModelReader {
     public static func read(contentsOf url: URL) throws -> Model {
-        let file = InputFile.name(url)
-        let text = try InputFile.text(url)
+        try read(.file(url))
+    }
+
+    public static func read(_ source: InputSource) throws -> Model {
+        let file = source.name
+        let text = try source.text()
         let value: JSONValue
         do {
             value = try JSONValue.parse(text)

@@ -12,6 +12,7 @@ public struct Problem: Error, HTTPResponseError, Sendable, CustomStringConvertib
         case invalidInput = "urn:routerisk:problem:invalid-input"
         case invalidQuery = "urn:routerisk:problem:invalid-query"
         case unsupportedMediaType = "urn:routerisk:problem:unsupported-media-type"
+        case notAcceptable = "urn:routerisk:problem:not-acceptable"
         case limitExceeded = "urn:routerisk:problem:limit-exceeded"
         case overloaded = "urn:routerisk:problem:overloaded"
         case timeLimit = "urn:routerisk:problem:time-limit"

@@ -3,6 +3,7 @@ import Geo
 import Hummingbird
 import Logging
 import RiskCore
+import RiskEngine
 import RiskIO
 import ServiceLifecycle
 import Synchronization
@@ -86,10 +87,13 @@ public final class RouteRiskServer: Sendable {
                 ("routerisk_scoring_waiting", "Scoring requests waiting for a slot now.", Double(load.waiting)),
                 ("routerisk_snapshot_revision", "The scoring snapshot's revision (1 at start, one more per swap).",
                  Double(snapshot.revision)),
-                ("routerisk_snapshot_incidents", "Incidents in the scoring snapshot.", Double(snapshot.incidents.count)),
+                ("routerisk_snapshot_incidents", "Incidents in the scoring snapshot.", Double(snapshot.base.incidents.count)),
             ])
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+        router.post("/v1/score") { request, context in
+            try await self.score(request, context: context)
         }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
@@ -104,8 +108,8 @@ public final class RouteRiskServer: Sendable {
             .init("status", "ready"),
             .init("snapshot", .object([
                 .init("revision", .number(Double(snapshot.revision))),
-                .init("incidents", .number(Double(snapshot.incidents.count))),
-                .init("zones", .number(Double(snapshot.zones.count))),
+                .init("incidents", .number(Double(snapshot.base.incidents.count))),
+                .init("zones", .number(Double(snapshot.base.zones.count))),
             ])),
         ]))
     }
@@ -127,24 +131,15 @@ struct JSONResponse: ResponseGenerator {
     }
 }
 
-/// What the server scores against: the model, zones and incidents prepared once, with the
-/// warnings their loading gave (every scoring answer repeats them, as the command line does).
-/// Swapped whole after an import; requests in flight keep the one they started with.
+/// What the server scores against: the prepared model, zones and incidents, swapped whole after
+/// an import; requests in flight keep the one they started with.
 public struct ScoringSnapshot: Sendable {
-    public var model: Model
-    public var zones: [Zone]
-    public var incidents: [Incident]
-    public var warnings: [Diagnostic]
-    public var data: ScoringData
+    public var base: ScoringBase
     /// 1 for the first snapshot, one more for each swap.
     public var revision: Int
 
-    public init(model: Model, zones: [Zone], incidents: [Incident], warnings: [Diagnostic], revision: Int = 1) throws {
-        self.model = model
-        self.zones = zones
-        self.incidents = incidents
-        self.warnings = warnings
+    public init(base: ScoringBase, revision: Int = 1) {
+        self.base = base
         self.revision = revision
-        data = try ScoringData(incidents: incidents, zones: zones, model: model)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import RiskEngine
 import RiskServer
 
 struct Serve: AsyncParsableCommand {
@@ -66,9 +67,9 @@ struct Serve: AsyncParsableCommand {
         options.limits.scoringSlots = slots
         options.limits.queueLength = queue
 
-        let (zones, incidents, model, warnings) = try inputs.load(bundle: bundle)
-        warnings.forEach { printError("warning: \($0)") }
-        let snapshot = try ScoringSnapshot(model: model, zones: zones, incidents: incidents, warnings: warnings)
+        let base = try inputs.loader().scoringBase(try inputs.sources(bundle: bundle, routeFiles: []))
+        base.warnings.forEach { printError("warning: \($0)") }
+        let snapshot = ScoringSnapshot(base: base)
 
         // Log lines go to stderr; they carry method, route, status and time, never headers.
         let logger = Logger(label: "routerisk.serve") { StreamLogHandler.standardError(label: $0) }

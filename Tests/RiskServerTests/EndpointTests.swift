@@ -14,8 +14,8 @@ import Testing
             #expect(ready.status == 200)
             let snapshot = try #require(try ready.json["snapshot"])
             #expect(snapshot["revision"] == 1)
-            #expect(snapshot["incidents"]?.numberValue == Double(bundledSnapshot.incidents.count))
-            #expect(snapshot["zones"]?.numberValue == Double(bundledSnapshot.zones.count))
+            #expect(snapshot["incidents"]?.numberValue == Double(bundledBase.incidents.count))
+            #expect(snapshot["zones"]?.numberValue == Double(bundledBase.zones.count))
         }
     }
 

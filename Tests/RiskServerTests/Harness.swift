@@ -5,6 +5,7 @@ import FoundationNetworking
 import Geo
 import Logging
 import RiskCore
+import RiskEngine
 import RiskIO
 import Synchronization
 import Testing
@@ -15,14 +16,13 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
     .deletingLastPathComponent()
 
 /// The bundled model, zones and incidents, read once.
-let bundledSnapshot: ScoringSnapshot = {
-    let model = try! ModelReader.read(contentsOf: packageRoot.appendingPathComponent("data/model.json"))
+let bundledBase: ScoringBase = {
     let zoneFolder = packageRoot.appendingPathComponent("data/zones")
     let zoneFiles = try! FileManager.default.contentsOfDirectory(atPath: zoneFolder.path).filter { $0.hasSuffix(".geojson") }.sorted()
-    var zones: [Zone] = []
-    for name in zoneFiles { zones += try! ZoneReader().read(contentsOf: zoneFolder.appendingPathComponent(name)).items }
-    let incidents = try! IncidentReader().read(contentsOf: packageRoot.appendingPathComponent("seeds/incidents.csv")).items
-    return try! ScoringSnapshot(model: model, zones: zones, incidents: incidents, warnings: [])
+    let sources = ScoringSources(model: .file(packageRoot.appendingPathComponent("data/model.json")),
+                                 zones: zoneFiles.map { .file(zoneFolder.appendingPathComponent($0)) },
+                                 incidents: [.file(packageRoot.appendingPathComponent("seeds/incidents.csv"))], routes: [])
+    return try! InputLoader().scoringBase(sources)
 }()
 
 let openAPIText = try! String(contentsOf: packageRoot.appendingPathComponent("docs/openapi.json"), encoding: .utf8)
@@ -100,7 +100,7 @@ struct RunningServer {
 }
 
 /// Starts a server, runs `body` against it, then shuts it down gracefully and waits for it.
-func withServer<T>(options configure: (inout ServerOptions) -> Void = { _ in }, snapshot: ScoringSnapshot = bundledSnapshot,
+func withServer<T>(options configure: (inout ServerOptions) -> Void = { _ in }, snapshot: ScoringSnapshot = ScoringSnapshot(base: bundledBase),
                    logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                    _ body: (RunningServer) async throws -> T) async throws -> T {
     var options = ServerOptions(openAPIDocument: openAPIText)
