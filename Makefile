@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test test-asan demo bench clean
+.PHONY: deps python-deps build release test test-asan demo bench clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -21,13 +21,22 @@ deps:
 		{ echo "deps: apt-get install $(APT_PACKAGES) failed" >&2; exit 1; }; \
 	fi
 
+# The output tests validate JSON with Python's jsonschema, an implementation independent of ours.
+python-deps:
+	@if python3 -c 'import jsonschema, referencing' >/dev/null 2>&1; then \
+		echo "deps: python3 jsonschema found"; \
+	else \
+		echo "deps: installing jsonschema with pip"; \
+		python3 -m pip install --quiet 'jsonschema>=4.18' || { echo "deps: pip install jsonschema failed" >&2; exit 1; }; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
 
