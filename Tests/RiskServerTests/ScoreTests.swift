@@ -150,3 +150,22 @@ func collection(_ features: [String]) -> String {
         }
     }
 }
+
+extension ScoreTests {
+    /// A route to the south pole cannot be projected in the working conic; on the fast path (over 20,000 route-km) it must
+    /// fail on its own, as a warning naming it, not take the request down with a 500.
+    @Test func aRouteThatCannotBeProjectedFailsAlone() async throws {
+        let polar = routeFeature("polar", (0.0, -80.0), (0.0, -90.0))
+        // Sixteen routes of about 1,650 km across Pakistan: the fast path.
+        let long = (0..<16).map { routeFeature("long\($0)", (61.0, 25.0 + Double($0) * 0.05), (74.0, 34.0)) }
+        try await withServer { server in
+            let answer = try await server.post("/v1/score?as_of=2025-06-01", collection([polar] + long))
+            #expect(answer.status == 200, "\(answer.text)")
+            let json = try answer.json
+            #expect(json["routes"]?.arrayValue?.count == 16)
+            #expect(json["warnings"]?.arrayValue?.first?.stringValue?.hasPrefix("route: polar: ") == true)
+            let strict = try problem(try await server.post("/v1/score?strict=true", collection([polar] + long)), status: 422)
+            #expect(strict["errors"]?.arrayValue?.first?["location"] == "polar")
+        }
+    }
+}
