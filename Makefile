@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build release test test-asan demo bench clean
+.PHONY: deps python-deps api-venv api-check build release test test-asan demo bench clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -39,6 +39,23 @@ release: deps
 test: deps python-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-xctest
+	$(MAKE) api-check
+
+# The HTTP API's checkers, in a virtual environment of their own (made once, kept in .venv-api).
+API_VENV := .venv-api
+api-venv:
+	@if [ -x $(API_VENV)/bin/schemathesis ] && $(API_VENV)/bin/python -c 'import openapi_spec_validator' >/dev/null 2>&1; then \
+		echo "deps: $(API_VENV) has schemathesis and openapi-spec-validator"; \
+	else \
+		echo "deps: making $(API_VENV) with schemathesis and openapi-spec-validator"; \
+		python3 -m venv $(API_VENV) && $(API_VENV)/bin/pip install --quiet schemathesis openapi-spec-validator || \
+		{ echo "deps: could not install schemathesis and openapi-spec-validator" >&2; exit 1; }; \
+	fi
+
+# docs/openapi.json validated, then a bounded schemathesis run against `routerisk serve` on loopback.
+api-check: api-venv
+	$(SWIFT) build --product routerisk
+	Tests/tools/api-check.sh $(API_VENV) "$$($(SWIFT) build --show-bin-path)/routerisk"
 
 # Runs the tests under AddressSanitizer and LeakSanitizer (slower; a separate build folder).
 test-asan: deps
@@ -53,4 +70,4 @@ bench: deps
 	$(SWIFT) run -c release routerisk-bench
 
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan $(API_VENV)

@@ -9,6 +9,8 @@ public struct ServerLimits: Sendable, Equatable {
     public var maxRoutes = 1_000
     /// Most vertices, over all routes, in one scoring request.
     public var maxVertices = 500_000
+    /// Most route-km, over all routes, in one scoring request: the cost of scoring grows with it.
+    public var maxRouteKm = 100_000.0
     /// Longest a request may take, waiting for a scoring slot included.
     public var timeLimit: Duration = .seconds(30)
     /// Scoring requests running at once; each scores on one task, so one per core keeps the cores

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 import Hummingbird
 import RiskCore
 import RiskEngine
@@ -40,6 +41,12 @@ extension RouteRiskServer {
         let vertices = routes.reduce(0) { $0 + $1.shape.coordinates.count }
         if vertices > limits.maxVertices {
             throw Problem.limitExceeded("vertices", limit: limits.maxVertices, got: vertices)
+        }
+
+        // A route that cannot be measured fails when it is scored; it adds nothing here.
+        let routeKm = routes.reduce(0.0) { $0 + ((try? Geodesic.wgs84.lengthKm(of: $1.shape)) ?? 0) }
+        if routeKm > limits.maxRouteKm {
+            throw Problem.limitExceeded("route-km", limit: Int(limits.maxRouteKm), got: Int(routeKm.rounded(.up)))
         }
 
         // One task per request: the gate's slots, one per core, are the parallelism.

@@ -36,6 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most vertices, over all routes, in one scoring request.")
     var maxVertices = ServerLimits().maxVertices
 
+    @Option(help: "Most route-km, over all routes, in one scoring request.")
+    var maxRouteKm = ServerLimits().maxRouteKm
+
     @Option(help: "Longest a request may take, in seconds.")
     var timeLimit = 30.0
 
@@ -47,7 +50,7 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         if !(0...65535).contains(port) { throw ValidationError("--port must be 0 to 65535") }
-        if maxBodyBytes < 1 || maxRoutes < 1 || maxVertices < 2 { throw ValidationError("limits must be positive") }
+        if maxBodyBytes < 1 || maxRoutes < 1 || maxVertices < 2 || !(maxRouteKm > 0) { throw ValidationError("limits must be positive") }
         if !(timeLimit > 0) { throw ValidationError("--time-limit must be positive") }
         if slots < 1 { throw ValidationError("--slots must be at least 1") }
         if queue < 0 { throw ValidationError("--queue must be 0 or more") }
@@ -63,6 +66,7 @@ struct Serve: AsyncParsableCommand {
         options.limits.maxBodyBytes = maxBodyBytes
         options.limits.maxRoutes = maxRoutes
         options.limits.maxVertices = maxVertices
+        options.limits.maxRouteKm = maxRouteKm
         options.limits.timeLimit = .milliseconds(Int((timeLimit * 1000).rounded()))
         options.limits.scoringSlots = slots
         options.limits.queueLength = queue

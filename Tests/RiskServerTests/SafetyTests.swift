@@ -51,6 +51,11 @@ import Testing
             #expect(answer["detail"] == "vertices: 6 is over the limit of 5")
             #expect(try await server.post("/v1/score", routeFeature("a", (67.0, 24.9), (67.1, 24.9))).status == 200)
         }
+        // Three 0.1-degree east-west lines near 25 N: about 10.1 km each (cos 25 x 111.3 km).
+        try await withServer(options: { $0.limits.maxRouteKm = 25 }) { server in
+            let answer = try problem(try await server.post("/v1/score", three), status: 413)
+            #expect(answer["detail"] == "route-km: 31 is over the limit of 25")
+        }
         try await withServer(options: { $0.limits.maxBodyBytes = 100 }) { server in
             let answer = try problem(try await server.post("/v1/score", three), status: 413)
             #expect(answer["detail"]?.stringValue?.contains("body size in bytes") == true)
