@@ -24,6 +24,12 @@ struct Endpoint: Sendable {
         Endpoint(method: .get, path: "/metrics", access: .open),
         Endpoint(method: .get, path: "/openapi.json", access: .open),
         Endpoint(method: .post, path: "/v1/score", access: .read),
+        Endpoint(method: .get, path: "/v1/movements", access: .read),
+        Endpoint(method: .get, path: "/v1/movements/{id}", access: .read),
+        Endpoint(method: .get, path: "/v1/runs", access: .read),
+        Endpoint(method: .get, path: "/v1/runs/{id}", access: .read),
+        Endpoint(method: .post, path: "/v1/incidents", access: .write),
+        Endpoint(method: .post, path: "/v1/movements", access: .write),
     ]
 
     static func find(method: HTTPRequest.Method, path: String?) -> Endpoint? {

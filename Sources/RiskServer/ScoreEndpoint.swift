@@ -54,9 +54,11 @@ extension RouteRiskServer {
                                    jobs: 1, strict: query.strict)
         let base = snapshot.base
         let routeWarnings = loaded.warnings
-        let outcome = try await withTimeLimit(limits.timeLimit) { [gate] in
+        let outcome = try await withTimeLimit(limits.timeLimit) { [gate, scoringThreads] in
             try await gate.withSlot {
-                try await scoring.run(routes, routeWarnings: routeWarnings, on: base)
+                try await withTaskExecutorPreference(scoringThreads) {
+                    try await scoring.run(routes, routeWarnings: routeWarnings, on: base)
+                }
             }
         }
         let failed = outcome.warnings.count - base.warnings.count - routeWarnings.count
@@ -150,7 +152,7 @@ struct ScoreQuery {
     }
 
     /// `true`, `false`, `1`, `0`, or no value (`?exact`) for true.
-    private static func flag(_ name: String, _ text: String) throws -> Bool {
+    static func flag(_ name: String, _ text: String) throws -> Bool {
         switch text.lowercased() {
         case "", "true", "1": return true
         case "false", "0": return false

@@ -2,6 +2,7 @@ import Foundation
 import Geo
 import Hummingbird
 import Logging
+import RiskBatch
 import RiskCore
 import RiskEngine
 import RiskIO
@@ -15,14 +16,20 @@ public final class RouteRiskServer: Sendable {
     let options: ServerOptions
     let metrics = ServerMetrics()
     let gate: ScoringGate
+    /// One thread per scoring slot: made once, like the server.
+    let scoringThreads: ScoringThreads
     let logger: Logger
+    let store: StoreAccess?
     private let current: Mutex<ScoringSnapshot>
     private let serviceGroup = Mutex<ServiceGroup?>(nil)
 
-    public init(options: ServerOptions, snapshot: ScoringSnapshot, logger: Logger) {
+    /// Without a store, the store endpoints answer 404 and readiness checks only the snapshot.
+    public init(options: ServerOptions, snapshot: ScoringSnapshot, store: sending (any BatchStore)? = nil, logger: Logger) {
         self.options = options
+        if let store { self.store = StoreAccess(store) } else { self.store = nil }
         self.logger = logger
         gate = ScoringGate(slots: max(1, options.limits.scoringSlots), queueLength: max(0, options.limits.queueLength))
+        scoringThreads = ScoringThreads(count: gate.slots)
         current = Mutex(snapshot)
     }
 
@@ -54,6 +61,7 @@ public final class RouteRiskServer: Sendable {
         configuration.maximumGracefulShutdownDuration = options.limits.timeLimit + .seconds(5)
         let group = ServiceGroup(configuration: configuration)
         serviceGroup.withLock { $0 = group }
+        defer { scoringThreads.stop() }
         try await group.run()
     }
 
@@ -77,7 +85,7 @@ public final class RouteRiskServer: Sendable {
             JSONResponse(.object([.init("status", "ok")]))
         }
         router.get("/readyz") { _, _ in
-            try self.readiness()
+            try await self.readiness()
         }
         router.get("/metrics") { _, _ in
             let load = self.gate.load
@@ -95,6 +103,12 @@ public final class RouteRiskServer: Sendable {
         router.post("/v1/score") { request, context in
             try await self.score(request, context: context)
         }
+        router.get("/v1/movements") { request, _ in try await self.movements(request) }
+        router.get("/v1/movements/{id}") { _, context in try await self.movement(id: context.parameters.require("id")) }
+        router.get("/v1/runs") { _, _ in try await self.runs() }
+        router.get("/v1/runs/{id}") { _, context in try await self.run(id: context.parameters.require("id")) }
+        router.post("/v1/incidents") { request, _ in try await self.importIncidents(request) }
+        router.post("/v1/movements") { request, _ in try await self.importMovements(request) }
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"],
                      body: .init(byteBuffer: ByteBuffer(string: self.options.openAPIDocument)))
@@ -102,7 +116,18 @@ public final class RouteRiskServer: Sendable {
         return router
     }
 
-    private func readiness() throws -> JSONResponse {
+    /// Ready when the snapshot is loaded (it is from the start) and the store answers.
+    private func readiness() async throws -> JSONResponse {
+        var storeState: JSONValue = "none"
+        if let store {
+            do {
+                _ = try await store.use { try await $0.counts() }
+                storeState = "ok"
+            } catch {
+                throw Problem(.notReady, status: .serviceUnavailable, title: "Not ready", detail: "the store cannot be read: \(error)",
+                              headers: [.retryAfter: String(options.limits.retryAfterSeconds)])
+            }
+        }
         let snapshot = snapshot
         return JSONResponse(.object([
             .init("status", "ready"),
@@ -111,6 +136,7 @@ public final class RouteRiskServer: Sendable {
                 .init("incidents", .number(Double(snapshot.base.incidents.count))),
                 .init("zones", .number(Double(snapshot.base.zones.count))),
             ])),
+            .init("store", storeState),
         ]))
     }
 }

@@ -3,12 +3,14 @@ import Foundation
 import Logging
 import RiskEngine
 import RiskServer
+import RiskSQLite
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve scores over HTTP for planning tools (see docs/api.md).",
         discussion: """
-        Scores against the bundled zones, incidents and model unless others are given. Stops \
+        Scores against the store's model, zones and incidents with --store, else the bundled ones \
+        unless others are given. Stops \
         gracefully on SIGTERM or SIGINT: no new connections, requests in flight finish.
         """
     )
@@ -18,6 +20,9 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Port to listen on (0: any free port; the one chosen is printed).")
     var port = 8080
+
+    @Option(help: "The store to score against and to serve movements and runs from (default: $ROUTERISK_STORE; none: the files below).")
+    var store: String?
 
     @OptionGroup var inputs: InputOptions
 
@@ -71,13 +76,20 @@ struct Serve: AsyncParsableCommand {
         options.limits.scoringSlots = slots
         options.limits.queueLength = queue
 
-        let base = try inputs.loader().scoringBase(try inputs.sources(bundle: bundle, routeFiles: []))
-        base.warnings.forEach { printError("warning: \($0)") }
+        let storePath = store ?? ProcessInfo.processInfo.environment["ROUTERISK_STORE"]
+        let opened = try storePath.map { try SQLiteStore(path: $0) }
+        let base: ScoringBase
+        if let opened {
+            base = try await ScoringBase.load(from: opened)
+        } else {
+            base = try inputs.loader().scoringBase(try inputs.sources(bundle: bundle, routeFiles: []))
+            base.warnings.forEach { printError("warning: \($0)") }
+        }
         let snapshot = ScoringSnapshot(base: base)
 
         // Log lines go to stderr; they carry method, route, status and time, never headers.
         let logger = Logger(label: "routerisk.serve") { StreamLogHandler.standardError(label: $0) }
-        let server = RouteRiskServer(options: options, snapshot: snapshot, logger: logger)
+        let server = RouteRiskServer(options: options, snapshot: snapshot, store: opened, logger: logger)
         let host = host
         try await server.run { port in
             printError("routerisk: listening on http://\(host):\(port)")

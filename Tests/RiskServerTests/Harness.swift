@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Geo
 import Logging
+import RiskBatch
 import RiskCore
 import RiskEngine
 import RiskIO
@@ -101,12 +102,13 @@ struct RunningServer {
 
 /// Starts a server, runs `body` against it, then shuts it down gracefully and waits for it.
 func withServer<T>(options configure: (inout ServerOptions) -> Void = { _ in }, snapshot: ScoringSnapshot = ScoringSnapshot(base: bundledBase),
+                   store: sending (any BatchStore)? = nil,
                    logger: Logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }),
                    _ body: (RunningServer) async throws -> T) async throws -> T {
     var options = ServerOptions(openAPIDocument: openAPIText)
     options.port = 0
     configure(&options)
-    let server = RouteRiskServer(options: options, snapshot: snapshot, logger: logger)
+    let server = RouteRiskServer(options: options, snapshot: snapshot, store: store, logger: logger)
     let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
     let task = Task {
         try await server.run(gracefulShutdownSignals: []) { port in continuation.yield(port) }

@@ -22,11 +22,14 @@ validate(json.load(open(sys.argv[1])))
 print('api-check: docs/openapi.json is a valid OpenAPI 3.1 document')
 " "$root/docs/openapi.json"
 
-# A write token, so that every endpoint is reachable (its digest alone goes in the file).
+# A write token, so that every endpoint is reachable (its digest alone goes in the file), and a
+# store with the bundled data and one batch run, so that the store endpoints have something to read.
 token=$("$routerisk" token --role write --label schemathesis --file "$work/tokens")
 cd "$root"
+"$routerisk" store init --store "$work/store.sqlite" > /dev/null
+"$routerisk" batch --store "$work/store.sqlite" --as-of 2025-06-01T00:00:00Z --window 7d --format json > /dev/null
 # A small route-km limit keeps every generated request quick in a debug build; longer bodies get 413.
-"$routerisk" serve --port 0 --tokens "$work/tokens" --time-limit 20 --max-route-km 5000 2> "$work/server.log" &
+"$routerisk" serve --port 0 --store "$work/store.sqlite" --tokens "$work/tokens" --time-limit 20 --max-route-km 5000 2> "$work/server.log" &
 server=$!
 port=""
 for _ in $(seq 1 300); do
