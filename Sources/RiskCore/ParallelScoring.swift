@@ -22,8 +22,14 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
     var grid: HazardGrid?
     if path == .fast {
         let reference = routes.map { $0.departsAt ?? asOf }.min()!
-        let coordinates = routes.flatMap(\.shape.coordinates).filter { (try? $0.validateGeographic()) != nil }
-        let extent = Envelope(covering: try data.crs.transformer().transformed(coordinates))
+        // A route that cannot be projected (a coordinate off the globe, or at a pole) fails when
+        // it is scored, on its own; it must not take the grid, and every other route, down with it.
+        let transformer = try data.crs.transformer()
+        let projected = routes.compactMap { route -> [Coordinate]? in
+            guard route.shape.coordinates.allSatisfy({ (try? $0.validateGeographic()) != nil }) else { return nil }
+            return try? transformer.transformed(route.shape.coordinates)
+        }
+        let extent = Envelope(covering: projected.flatMap { $0 })
         if let extent {
             do {
                 let started = Date()

@@ -67,12 +67,23 @@ public struct InputLoader: Sendable {
 
     /// Everything `score` reads, in the order it is read: model, zones, incidents, routes.
     public func scoringInputs(_ sources: ScoringSources) throws -> ScoringInputs {
-        let model = try model(sources.model)
-        let zones = try zones(sources.zones)
-        let incidents = try incidents(sources.incidents)
+        let (model, zones, incidents) = try sharedInputs(sources)
         let routes = try routes(sources.routes)
         return ScoringInputs(model: model, zones: zones.items, incidents: incidents.items, routes: routes.items,
                              warnings: zones.warnings + incidents.warnings + routes.warnings)
+    }
+
+    /// The model, zones and incidents of `sources` prepared for many requests (a server's
+    /// snapshot); the routes are not read.
+    public func scoringBase(_ sources: ScoringSources) throws -> ScoringBase {
+        let (model, zones, incidents) = try sharedInputs(sources)
+        return try ScoringBase(model: model, zones: zones.items, incidents: incidents.items,
+                               warnings: zones.warnings + incidents.warnings)
+    }
+
+    /// What every route is scored against, read in the command line's order.
+    private func sharedInputs(_ sources: ScoringSources) throws -> (Model, Loaded<Zone>, Loaded<Incident>) {
+        (try model(sources.model), try zones(sources.zones), try incidents(sources.incidents))
     }
 
     /// The one loop over sources: each read in turn, the first unreadable one ends the load.

@@ -58,19 +58,27 @@ public struct ScoreRequest: Sendable {
     /// that could not be scored; the outcome carries them all as well.
     public func run(_ inputs: ScoringInputs, events: (ScoringEvent) -> Void = { _ in }) async throws -> ScoreOutcome {
         try validate()
-        var warnings = inputs.warnings
+        let base = try ScoringBase(model: inputs.model, zones: inputs.zones, incidents: inputs.incidents, warnings: inputs.warnings)
+        return try await run(inputs.routes, on: base, events: events)
+    }
+
+    /// Scores `routes` against a prepared base; `routeWarnings` (from reading the routes) follow
+    /// the base's warnings, as a route file's follow the zone and incident files' on the command line.
+    public func run(_ routes: [Route], routeWarnings: [Diagnostic] = [], on base: ScoringBase,
+                    events: (ScoringEvent) -> Void = { _ in }) async throws -> ScoreOutcome {
+        try validate()
+        var warnings = base.warnings + routeWarnings
         var notes: [String] = []
         warnings.forEach { events(.warning($0)) }
 
-        let data = try ScoringData(incidents: inputs.incidents, zones: inputs.zones, model: inputs.model)
-        let routeKm = ScoreRequest.measurableKm(inputs.routes)
+        let routeKm = ScoreRequest.measurableKm(routes)
         let path = path(forRouteKm: routeKm)
-        let scored = try await scoreRoutes(inputs.routes, asOf: asOf, data: data, path: path, jobs: jobs) { note in
+        let scored = try await scoreRoutes(routes, asOf: asOf, data: base.data, path: path, jobs: jobs) { note in
             notes.append(note)
             events(.note(note))
         }
         var results: [RouteResult] = []
-        for (route, outcome) in zip(inputs.routes, scored) {
+        for (route, outcome) in zip(routes, scored) {
             do {
                 results.append(try outcome.get())
             } catch {
@@ -82,8 +90,8 @@ public struct ScoreRequest: Sendable {
         }
         var ranked = rank(results, by: rankBy)
         if let top { ranked = Array(ranked.prefix(top)) }
-        return ScoreOutcome(asOf: asOf, model: inputs.model, path: path, routeKm: routeKm, ranked: ranked, rankedBy: rankBy,
-                            shapes: Dictionary(uniqueKeysWithValues: inputs.routes.map { ($0.id, $0.shape) }),
+        return ScoreOutcome(asOf: asOf, model: base.model, path: path, routeKm: routeKm, ranked: ranked, rankedBy: rankBy,
+                            shapes: Dictionary(uniqueKeysWithValues: routes.map { ($0.id, $0.shape) }),
                             warnings: warnings, notes: notes)
     }
 

@@ -40,7 +40,7 @@ public func iso8601(_ date: Date) -> String {
 }
 
 /// Measures keep six significant digits: enough to compare runs, short enough to read.
-func measure(_ value: Double) -> JSONValue {
+public func measure(_ value: Double) -> JSONValue {
     guard value.isFinite else { return .null }
     return .number(Double(String(format: "%.6g", value))!)
 }

@@ -9,6 +9,7 @@ struct Bundle {
     var model: URL { root.appendingPathComponent("data/model.json") }
     var incidents: URL { root.appendingPathComponent("seeds/incidents.csv") }
     var movements: URL { root.appendingPathComponent("data/movements.csv") }
+    var openAPIDocument: URL { root.appendingPathComponent("docs/openapi.json") }
 
     func zoneFiles() throws -> [URL] { try geoJSONFiles(in: "data/zones") }
     func routeFiles() throws -> [URL] { try geoJSONFiles(in: "data/routes") }
