@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
         // The use cases every front end calls: loading inputs, scoring a request.
         .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
+        // Backtests and calibration of the model against later incidents (no I/O).
+        .target(name: "RiskValidation", dependencies: ["RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
@@ -50,6 +52,7 @@ let package = Package(
                 "RiskReport",
                 "RiskSynth",
                 "RiskStore",
+                "RiskValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
     ]
