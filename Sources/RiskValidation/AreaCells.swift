@@ -26,7 +26,7 @@ struct AreaCells {
         } else if let incidents = Envelope(covering: study.positions) {
             box = incidents.expanded(by: cellKm)
         } else {
-            throw ValidationError.nothing("no incidents and no provinces to lay area cells over")
+            throw BacktestError.nothing("no incidents and no provinces to lay area cells over")
         }
         originX = box.minX
         originY = box.minY
@@ -71,7 +71,7 @@ struct AreaCells {
             values[.hazard] = centres.map { _ in 0 }
         } else {
             // The product's own field (the fast path's grid), sampled at the cell centres.
-            guard let extent = Envelope(covering: centres) else { throw ValidationError.nothing("no area cells") }
+            guard let extent = Envelope(covering: centres) else { throw BacktestError.nothing("no area cells") }
             let grid = try await HazardGrid.build(data: data, extent: extent, referenceTime: cut, jobs: setup.jobs)
             values[.hazard] = centres.map(grid.field(at:))
         }

@@ -36,7 +36,7 @@ public struct BacktestSetup: Sendable {
         self.jobs = jobs
     }
 
-    public func validate() throws(ValidationError) {
+    public func validate() throws(BacktestError) {
         if routes.count < 2 { throw .invalid(field: "routes", reason: "need at least 2 to rank") }
         if cuts.isEmpty { throw .invalid(field: "cuts", reason: "need at least one cut date") }
         if cuts != cuts.sorted() || Set(cuts).count != cuts.count {

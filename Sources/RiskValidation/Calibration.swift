@@ -74,14 +74,14 @@ public struct CalibrationGrid: Sendable, Equatable {
 
     /// Reads `name=v1,v2,...` items (`sigma_km`, `half_life_days`, `kernel`, `severity` with
     /// `on`/`off`); a parameter not named keeps its default values.
-    public init(parsing items: [String]) throws(ValidationError) {
+    public init(parsing items: [String]) throws(BacktestError) {
         for item in items {
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[1].isEmpty else {
                 throw .invalid(field: "grid", reason: "item \"\(item)\" must be NAME=V1,V2,...")
             }
             let name = parts[0], values = parts[1].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            func numbers() throws(ValidationError) -> [Double] {
+            func numbers() throws(BacktestError) -> [Double] {
                 var out: [Double] = []
                 for v in values {
                     guard let x = Double(v), x > 0, x.isFinite else {
@@ -100,7 +100,7 @@ public struct CalibrationGrid: Sendable, Equatable {
                 }
                 kernels = values
             case "severity":
-                severity = try values.map { v throws(ValidationError) in
+                severity = try values.map { v throws(BacktestError) in
                     switch v {
                     case "on": return true
                     case "off": return false
@@ -136,7 +136,7 @@ struct ExposureBasis {
     init(study: Study, zones: [Zone], model: Model) throws {
         var indexOf: [String: Int] = [:]
         for (i, incident) in study.incidents.enumerated() {
-            guard indexOf.updateValue(i, forKey: incident.id) == nil else { throw ValidationError.duplicateIncident(incident.id) }
+            guard indexOf.updateValue(i, forKey: incident.id) == nil else { throw BacktestError.duplicateIncident(incident.id) }
         }
         let data = try ScoringData(incidents: study.incidents, zones: zones, model: model, extent: study.extent)
         let scorer = try Scorer(data, topIncidents: study.incidents.count)
@@ -232,10 +232,10 @@ public func calibrate(_ setup: CalibrationSetup) async throws -> CalibrationResu
     let bt = setup.backtest
     try bt.validate()
     guard bt.cuts.count >= 2 else {
-        throw ValidationError.invalid(field: "cuts", reason: "need at least 2 for a rolling-origin evaluation")
+        throw BacktestError.invalid(field: "cuts", reason: "need at least 2 for a rolling-origin evaluation")
     }
     let candidates = setup.grid.candidates
-    guard !candidates.isEmpty else { throw ValidationError.invalid(field: "grid", reason: "has no candidates") }
+    guard !candidates.isEmpty else { throw BacktestError.invalid(field: "grid", reason: "has no candidates") }
     let study = try Study(routes: bt.routes, incidents: bt.incidents, zones: bt.zones, radiusKm: bt.radiusKm)
     let lengths = study.lengthsKm
     let years = bt.horizonDays / 365.25
@@ -329,7 +329,7 @@ public struct ScoreScale: Sendable, Equatable {
     public var highFrom: Double
     public var extremeFrom: Double
 
-    public init(exposures: [Double]) throws(ValidationError) {
+    public init(exposures: [Double]) throws(BacktestError) {
         guard !exposures.isEmpty else { throw .invalid(field: "score scale", reason: "no exposures to fit it to") }
         let top = Metrics.quantile(exposures, 0.99)
         guard top > 0 else { throw .invalid(field: "score scale", reason: "the 99th percentile exposure is 0") }

@@ -32,7 +32,7 @@ struct Study {
         self.incidents = incidents
         let everything = routes.flatMap(\.shape.coordinates) + incidents.map(\.location)
             + zones.flatMap(\.shape.coordinates)
-        guard let extent = Envelope(covering: everything) else { throw ValidationError.nothing("no routes or incidents") }
+        guard let extent = Envelope(covering: everything) else { throw BacktestError.nothing("no routes or incidents") }
         self.extent = extent
         crs = try WorkingCRS(fitting: extent)
         let transformer = try crs.transformer()
@@ -43,9 +43,9 @@ struct Study {
         let index = EnvelopeIndex(positions.enumerated().map { i, p in (Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), i) })
         var near: [[Int]] = []
         for route in routes {
-            guard let parts = route.shape.lineParts else { throw ValidationError.notALine(route.id) }
+            guard let parts = route.shape.lineParts else { throw BacktestError.notALine(route.id) }
             let projected = try parts.map { try transformer.transformed(try geodesic.densify($0, maxSegmentKm: 1)) }
-            guard let box = Envelope(covering: projected.joined()) else { throw ValidationError.notALine(route.id) }
+            guard let box = Envelope(covering: projected.joined()) else { throw BacktestError.notALine(route.id) }
             var found: [Int] = []
             index.query(box.expanded(by: radiusKm)) { i in
                 if projected.contains(where: { Study.distance(positions[i], polyline: $0) <= radiusKm }) { found.append(i) }
@@ -88,7 +88,7 @@ struct Study {
     }
 }
 
-public enum ValidationError: Error, Equatable, CustomStringConvertible {
+public enum BacktestError: Error, Equatable, CustomStringConvertible {
     case nothing(String)
     case notALine(String)
     case duplicateIncident(String)

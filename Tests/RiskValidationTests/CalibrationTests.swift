@@ -64,15 +64,15 @@ import RiskCore
         #expect(scale.moderateFrom == score(50.5))
         #expect(scale.highFrom == score(75.25))
         #expect(scale.extremeFrom == score(90.1))
-        #expect(throws: ValidationError.self) { try ScoreScale(exposures: [0, 0, 0]) }
+        #expect(throws: BacktestError.self) { try ScoreScale(exposures: [0, 0, 0]) }
     }
 
     @Test func gridParsing() throws {
         let grid = try CalibrationGrid(parsing: ["sigma_km=2,5", "half_life_days=365", "kernel=gaussian", "severity=on,off"])
         #expect(grid.candidates.count == 4)
         #expect(grid.candidates.first == Candidate(widthKm: 2, halfLifeDays: 365, severity: true))
-        #expect(throws: ValidationError.self) { try CalibrationGrid(parsing: ["sigma_km=-1"]) }
-        #expect(throws: ValidationError.self) { try CalibrationGrid(parsing: ["severity=maybe"]) }
-        #expect(throws: ValidationError.self) { try CalibrationGrid(parsing: ["colour=red"]) }
+        #expect(throws: BacktestError.self) { try CalibrationGrid(parsing: ["sigma_km=-1"]) }
+        #expect(throws: BacktestError.self) { try CalibrationGrid(parsing: ["severity=maybe"]) }
+        #expect(throws: BacktestError.self) { try CalibrationGrid(parsing: ["colour=red"]) }
     }
 }
