@@ -10,8 +10,8 @@ public enum ScoringPath: String, Sendable {
 /// contexts); the shared inputs are immutable values. Results come back in input order.
 ///
 /// The fast path builds one `HazardGrid` at the earliest evaluation time, over the routes'
-/// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, `note` says
-/// so and the exact path runs.
+/// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, or the
+/// model's kernel is not the Gaussian (the disk), `note` says so and the exact path runs.
 /// A route whose fast incident exposure is under 10 % of the score scale is scored again exactly:
 /// such a route only grazes the incidents' reach, where the grid's relative error is largest, and
 /// few incidents reach it, so the exact path is cheap there.
@@ -35,45 +35,24 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
                 grid = built
             } catch let tooLarge as HazardGrid.TooLarge {
                 note("\(tooLarge); scoring on the exact path instead")
+            } catch let notGridded as HazardGrid.KernelNotGridded {
+                note("\(notGridded)")
             }
         }
     }
-    let workers = max(1, jobs)
-    let chunk = max(1, routes.count / (workers * 4))
-    let starts = Array(stride(from: 0, to: routes.count, by: chunk))
-    var results = [Result<RouteResult, any Error>?](repeating: nil, count: routes.count)
-    try await withThrowingTaskGroup(of: (Int, [Result<RouteResult, any Error>]).self) { group in
-        var next = 0
-        func launch() {
-            guard next < starts.count else { return }
-            let start = starts[next]
-            let slice = Array(routes[start..<min(start + chunk, routes.count)])
-            let grid = grid
-            next += 1
-            group.addTask {
-                let score: (Route) throws -> RouteResult
-                if let grid {
-                    let fast = try FastScorer(data, grid: grid)
-                    var exact: Scorer?
-                    let small = data.model.scoreScale / 10
-                    score = { route in
-                        let result = try fast.score(route, asOf: asOf)
-                        guard result.incidentExposure < small else { return result }
-                        if exact == nil { exact = try Scorer(data) }
-                        return try exact!.score(route, asOf: asOf)
-                    }
-                } else {
-                    let scorer = try Scorer(data)
-                    score = { try scorer.score($0, asOf: asOf) }
-                }
-                return (start, slice.map { route in Result { try score(route) } })
+    return try await parallelMap(routes, jobs: jobs, worker: { [grid] () throws -> (Route) throws -> RouteResult in
+        if let grid {
+            let fast = try FastScorer(data, grid: grid)
+            var exact: Scorer?
+            let small = data.model.scoreScale / 10
+            return { route in
+                let result = try fast.score(route, asOf: asOf)
+                guard result.incidentExposure < small else { return result }
+                if exact == nil { exact = try Scorer(data) }
+                return try exact!.score(route, asOf: asOf)
             }
         }
-        for _ in 0..<workers { launch() }
-        while let (start, scored) = try await group.next() {
-            for (offset, result) in scored.enumerated() { results[start + offset] = result }
-            launch()
-        }
-    }
-    return results.map { $0! }
+        let scorer = try Scorer(data)
+        return { try scorer.score($0, asOf: asOf) }
+    }) { score, route in Result { try score(route) } }
 }

@@ -20,13 +20,23 @@ public struct Candidate: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The kernels the grid can name.
-    public static let kernels = ["gaussian"]
+    public static let kernels = ["gaussian", "disk"]
 
     /// `base` with this candidate's kernel, half-life and severity. The one place a candidate
     /// becomes a model.
     public func model(from base: Model) -> Model {
         var model = base
-        model.sigmaKm = widthKm
+        switch kernel {
+        case "disk":
+            model.kernel = .disk(radiusKm: widthKm)
+        default:
+            // The cutoff (in sigmas) is the starting model's when it is Gaussian, else the spec's.
+            if case .gaussian(_, let cutoff) = base.kernel {
+                model.kernel = .gaussian(sigmaKm: widthKm, cutoffSigmas: cutoff)
+            } else {
+                model.kernel = .gaussian(sigmaKm: widthKm)
+            }
+        }
         model.halfLifeDays = halfLifeDays
         if !severity {
             model.killedWeight = 0
@@ -37,7 +47,7 @@ public struct Candidate: Sendable, Hashable, CustomStringConvertible {
 
     /// The candidate `model` is (its severity on when either casualty weight is not zero).
     public init(_ model: Model) {
-        self.init(kernel: "gaussian", widthKm: model.sigmaKm, halfLifeDays: model.halfLifeDays,
+        self.init(kernel: model.kernel.name, widthKm: model.kernel.widthKm, halfLifeDays: model.halfLifeDays,
                   severity: model.killedWeight != 0 || model.injuredWeight != 0)
     }
 
@@ -67,7 +77,7 @@ public struct Candidate: Sendable, Hashable, CustomStringConvertible {
 public struct CalibrationGrid: Sendable, Equatable {
     public var widthsKm: [Double] = [2, 5, 10, 25]
     public var halfLivesDays: [Double] = [180, 365, 730, 1460]
-    public var kernels: [String] = ["gaussian"]
+    public var kernels: [String] = ["gaussian", "disk"]
     public var severity: [Bool] = [true, false]
 
     public init() {}

@@ -86,7 +86,7 @@ import Testing
                                      incidents: [.data(Data(incidents.utf8), name: "request body")],
                                      routes: [.data(Data(routes.utf8), name: "routes.geojson")])
         let inputs = try InputLoader(strict: true).scoringInputs(sources)
-        #expect(inputs.model.sigmaKm == 5)
+        #expect(inputs.model.kernel == .gaussian(sigmaKm: 5))
         #expect(inputs.zones.map(\.id) == ["z"] && inputs.zones[0].multiplier == 2 && inputs.zones[0].base == 0.25)
         #expect(inputs.incidents.map(\.id) == ["i1"] && inputs.incidents[0].location == Coordinate(67, 25.5))
         #expect(inputs.routes.map(\.id) == ["up"] && inputs.routes[0].name == "Up the meridian")
@@ -104,7 +104,7 @@ import Testing
         #expect(relativeError(result.baseExposure, 2 * 0.25 * lengthKm) < 1e-9)
         #expect(relativeError(result.incidentExposure, incidentExposure) < 0.005)
         #expect(result.zones.map(\.id) == ["z"])
-        #expect(outcome.model.sigmaKm == 5)
+        #expect(outcome.model.kernel == .gaussian(sigmaKm: 5))
     }
 
     @Test func aBadFeatureInMemoryIsNamedByItsSource() throws {

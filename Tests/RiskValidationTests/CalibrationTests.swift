@@ -12,6 +12,7 @@ import RiskCore
         let incidents = World.hawkes(immigrantsPerYear: 30, branching: 0.85, sigmaKm: 5, halfLifeDays: 365, seed: 11)
         let routes = World.routes(count: 120, seed: 5)
         var grid = CalibrationGrid()
+        grid.kernels = ["gaussian"]
         grid.severity = [true]
         let setup = CalibrationSetup(
             backtest: BacktestSetup(routes: routes, incidents: incidents, zones: [], model: Model(),
@@ -41,7 +42,7 @@ import RiskCore
         }
         let routes = World.routes(count: 12, seed: 9)
         var model = Model()
-        model.sigmaKm = 7
+        model.kernel = .gaussian(sigmaKm: 7)
         model.halfLifeDays = 500
         model.categoryWeights = ["bombing": 1.5]
         let cut = World.date(2010)
