@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskCore", "RiskSynth", "Geo"]),
+        .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["RiskSQLite", "Geo", "routerisk"]),
     ]

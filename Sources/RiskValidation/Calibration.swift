@@ -196,8 +196,9 @@ public struct HeldOutCut: Sendable, Equatable {
     public var chosenSkill: Double?
     public var startingSkill: Double?
     public var baselineSkill: Double?
-    /// Future incidents within the radius of the routes: expected from the rate fitted on the
-    /// earlier cuts (with the chosen candidate), and observed.
+    /// Future incidents within the radius of the routes, summed over the routes (an incident near
+    /// two routes counts twice): expected from the rate fitted on the earlier cuts (with the
+    /// chosen candidate), and observed.
     public var expectedIncidents: Double
     public var observedIncidents: Double
 }
@@ -212,7 +213,7 @@ public struct CalibrationResult: Sendable {
     public var model: Model
     /// Expected incidents within the radius of a route per year per unit of exposure.
     public var incidentsPerExposureYear: Double
-    /// Share of route-cuts that print 100 (after rounding to 0.1) with the starting scale and
+    /// Share of route-cuts whose score rounds to 100 (99.5 or more) with the starting scale and
     /// with the fitted one.
     public var saturatedBefore: Double
     public var saturatedAfter: Double
@@ -321,7 +322,7 @@ public func calibrate(_ setup: CalibrationSetup) async throws -> CalibrationResu
     model.highFrom = scale.highFrom
     model.extremeFrom = scale.extremeFrom
     func saturated(_ m: Model) -> Double {
-        Double(pooled.filter { (m.score(exposure: $0) * 10).rounded() >= 1000 }.count) / Double(pooled.count)
+        Double(pooled.filter { m.score(exposure: $0) >= 99.5 }.count) / Double(pooled.count)
     }
     return CalibrationResult(skills: table, heldOut: heldOut, chosen: chosen, model: model, incidentsPerExposureYear: lambda,
                              saturatedBefore: saturated(chosen.model(from: bt.model)), saturatedAfter: saturated(model),

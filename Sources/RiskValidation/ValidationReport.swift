@@ -142,13 +142,14 @@ public enum ValidationReport {
                 + [mean(row.perCut).map { String(format: "%.3f", $0) } ?? "-"]
         })
         out += "\nheld out (rolling origin)\n"
-        out += pad([["cut", "chosen on earlier cuts", "chosen", "starting model", "past count/km", "expected", "observed"]]
+        out += pad([["cut", "chosen on earlier cuts", "chosen", "starting model", "past count/km", "expected pairs", "observed pairs"]]
                    + r.heldOut.map { h in
             [date(h.cut), h.chosen.description, h.chosenSkill.map { String(format: "%.3f", $0) } ?? "-",
              h.startingSkill.map { String(format: "%.3f", $0) } ?? "-", h.baselineSkill.map { String(format: "%.3f", $0) } ?? "-",
              String(format: "%.1f", h.expectedIncidents), String(format: "%.0f", h.observedIncidents)]
         })
         func f(_ x: Double?) -> String { x.map { String(format: "%.3f", $0) } ?? "-" }
+        out += "(pairs: route-incident pairs within the radius, summed over routes)\n"
         out += "mean held-out skill: chosen \(f(r.heldOutChosen)), starting model \(f(r.heldOutStarting)), "
             + "past count/km \(f(r.heldOutBaseline))\n"
         out += "\nchosen on all cuts: \(r.chosen)\n"
