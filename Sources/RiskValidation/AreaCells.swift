@@ -15,6 +15,8 @@ struct AreaCells {
     /// Centres of the cells kept, and each grid position's index among them (or -1).
     let centres: [Coordinate]
     let slot: [Int]
+    /// The centres in longitude/latitude.
+    let lonLatCentres: [Coordinate]
     /// Province (index into `Study.provinces`) of each kept cell, when there are provinces.
     let province: [Int?]
 
@@ -49,6 +51,7 @@ struct AreaCells {
             }
         }
         self.centres = centres
+        lonLatCentres = try study.crs.transformer().transformed(centres, inverse: true)
         self.slot = slot
         self.province = province
     }
@@ -67,13 +70,12 @@ struct AreaCells {
         var values: [AreaPredictor: [Double]] = [:]
         let data = try ScoringData(incidents: past.map { study.incidents[$0] }, zones: [], model: setup.model,
                                    extent: study.extent)
-        if past.isEmpty {
-            values[.hazard] = centres.map { _ in 0 }
-        } else {
-            // The product's own field (the fast path's grid), sampled at the cell centres.
-            guard let extent = Envelope(covering: centres) else { throw BacktestError.nothing("no area cells") }
-            let grid = try await HazardGrid.build(data: data, extent: extent, referenceTime: cut, jobs: setup.jobs)
-            values[.hazard] = centres.map(grid.field(at:))
+        // The model's own incident field at each centre, from the exact scorer: the peak hazard of
+        // a 1 m piece of road there (no zones), which works for every kernel and sigma.
+        let scorer = try Scorer(data, topIncidents: 0)
+        values[.hazard] = try lonLatCentres.map { centre in
+            let east = try Geodesic.wgs84.direct(from: centre, azimuth: 90, distanceKm: 0.001).position
+            return try scorer.score(Route(id: "cell", shape: .lineString([centre, east])), asOf: cut).peakHazard
         }
         let points = past.map { study.positions[$0] }
         let index = EnvelopeIndex(points.enumerated().map { i, p in (Envelope(minX: p.x, minY: p.y, maxX: p.x, maxY: p.y), i) })

@@ -22,7 +22,7 @@ public struct BacktestSetup: Sendable {
     public var jobs: Int
 
     public init(routes: [Route], incidents: [Incident], zones: [Zone], model: Model, cuts: [Date], horizonDays: Double,
-                radiusKm: Double, bootstrap: Int = 200, seed: UInt64 = 1, cellKm: Double = 5, jobs: Int = 1) {
+                radiusKm: Double, bootstrap: Int = 200, seed: UInt64 = 1, cellKm: Double = 10, jobs: Int = 1) {
         self.routes = routes
         self.incidents = incidents
         self.zones = zones
@@ -66,7 +66,8 @@ public enum Predictor: String, Sendable, CaseIterable {
 
 /// A ranking of the area cells: the model's incident field and the baselines.
 public enum AreaPredictor: String, Sendable, CaseIterable {
-    /// The model's incident field `I_T` at the cell's centre.
+    /// The model's incident field `I_T` at the cell's centre (zones left out: the field of the
+    /// incidents alone).
     case hazard
     /// Incidents before the cut within the radius of the cell's centre.
     case pastCount = "past_count"

@@ -27,7 +27,7 @@ struct BacktestOptions: ParsableArguments {
 
     @Option(help: "Bootstrap resamples behind each interval.") var bootstrap = 200
     @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 1
-    @Option(help: "Side of the area cells of the hazard-field measures (km).") var cellKm: Double = 5
+    @Option(help: "Side of the area cells of the hazard-field measures (km).") var cellKm: Double = 10
     @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "table (default) or json.") var format: ValidationFormat = .table
 
