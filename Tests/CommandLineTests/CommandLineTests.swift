@@ -5,13 +5,6 @@ import Testing
 
 /// The `routerisk` executable end to end, on the bundled data.
 @Suite struct CommandLineTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// The routerisk executable built beside this test bundle.
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("routerisk")
-
     /// A store path in a fresh folder of its own.
     func temporaryStorePath() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-cli-tests-\(UUID().uuidString)")
@@ -19,29 +12,9 @@ import Testing
         return folder.appendingPathComponent("store.sqlite").path
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func routerisk(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    /// `routerisk arguments` run in the package's root, with the bundled data beside it.
+    func routerisk(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        try RouteRiskCommand.run(arguments, in: RouteRiskCommand.packageRoot, sourceLocation: sourceLocation)
     }
 
     @Test func scoreRanksTheBundledDemoInTheSpecsJSON() throws {
