@@ -20,11 +20,11 @@ import RiskSynth
     static let attacks = root.appendingPathComponent("incidents/pakistan_suicide_attacks_v11_2017-11-30.csv")
     static let towns = root.appendingPathComponent("points/ne_10m_populated_places_PAK.geojson")
 
-    @Test func modelBeatsChanceOnHeldOutYears() async throws {
-        guard FileManager.default.fileExists(atPath: Self.attacks.path), FileManager.default.fileExists(atPath: Self.towns.path) else {
-            print("skipping the real-data backtest: \(Self.attacks.path) or \(Self.towns.path) is not there")
-            return
-        }
+    static let present = FileManager.default.fileExists(atPath: attacks.path) && FileManager.default.fileExists(atPath: towns.path)
+
+    @Test(.enabled(if: present, "skipped: the Pakistan suicide-attack file or the Natural Earth towns are not present in "
+                   + "../shared/data (or ROUTERISK_SHARED_DATA)"))
+    func modelBeatsChanceOnHeldOutYears() async throws {
         let reader = IncidentReader(columns: ["date": "Date", "lat": "Latitude", "lon": "Longitude", "killed": "Killed Max",
                                               "injured": "Injured Max"])
         let incidents = try reader.read(.file(Self.attacks)).items
