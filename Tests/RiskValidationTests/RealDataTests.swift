@@ -22,8 +22,7 @@ import RiskSynth
 
     static let present = FileManager.default.fileExists(atPath: attacks.path) && FileManager.default.fileExists(atPath: towns.path)
 
-    @Test(.enabled(if: present, "skipped: the Pakistan suicide-attack file or the Natural Earth towns are not present in "
-                   + "../shared/data (or ROUTERISK_SHARED_DATA)"))
+    @Test(.enabled(if: present, "skipped: the suicide-attack file or the towns are not present in ../shared/data"))
     func modelBeatsChanceOnHeldOutYears() async throws {
         let reader = IncidentReader(columns: ["date": "Date", "lat": "Latitude", "lon": "Longitude", "killed": "Killed Max",
                                               "injured": "Injured Max"])
