@@ -22,6 +22,16 @@ import RiskCore
         #expect([2.0, 5, 10].contains(result.chosen.widthKm), "chose \(result.chosen)")
         #expect([180.0, 365, 730].contains(result.chosen.halfLifeDays), "chose \(result.chosen)")
         #expect(result.heldOut.count == 4)
+        // And clearly: every candidate two or more steps away (sigma 25 km, or half-life 1460
+        // days) has a lower mean skill than the chosen one.
+        func meanSkill(_ c: Candidate) -> Double {
+            let row = result.skills.first { $0.candidate == c }!.perCut.compactMap { $0 }
+            return row.reduce(0, +) / Double(row.count)
+        }
+        let best = meanSkill(result.chosen)
+        for far in result.skills.map(\.candidate) where far.widthKm == 25 || far.halfLifeDays == 1460 {
+            #expect(meanSkill(far) < best - 0.01, "\(far): \(meanSkill(far)) vs \(best)")
+        }
         // The fitted rate predicts the held-out totals to within a factor of 1.6 at every cut.
         for cut in result.heldOut {
             #expect(cut.expectedIncidents / cut.observedIncidents > 1 / 1.6 && cut.expectedIncidents / cut.observedIncidents < 1.6,
