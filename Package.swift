@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskCore", "Geo"]),
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),

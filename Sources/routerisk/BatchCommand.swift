@@ -30,7 +30,7 @@ struct BatchCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOption
     @Option(help: "Start of the window (ISO 8601). Default: now, or the interrupted run's when resuming.") var asOf: String?
     @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
-    @Option(help: "table (default on a terminal) or json.") var format: OutputFormat?
+    @Option(help: "table (default on a terminal), json, or html (a map page that works offline).") var format: OutputFormat?
     @Option(help: "A model file to use instead of the store's.") var model: String?
     @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
@@ -62,6 +62,8 @@ struct BatchCommand: AsyncParsableCommand {
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {
         case .json: print(BatchReport.json(outcome), terminator: "")
+        case .html:
+            print(try batchPage(store: store, run: outcome.run, escalations: outcome.escalations, model: options.model), terminator: "")
         default:
             let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             print(BatchReport.table(outcome, colour: colour), terminator: "")

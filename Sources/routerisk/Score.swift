@@ -7,6 +7,8 @@ import RiskReport
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv, geojson
+    /// One self-contained HTML page: the map, the explanations and the ranked table.
+    case html
 }
 
 extension RankKey: ExpressibleByArgument {}
@@ -65,7 +67,7 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Evaluation time for routes without departs_at (ISO 8601). Default: now.")
     var asOf: String?
 
-    @Option(help: "table (default on a terminal), json (default otherwise), csv or geojson.")
+    @Option(help: "table (default on a terminal), json (default otherwise), csv, geojson, or html (a map page that works offline).")
     var format: OutputFormat?
 
     @Option(help: "Rank by exposure, mean_hazard or peak_hazard.")
@@ -112,6 +114,7 @@ struct Score: AsyncParsableCommand {
         case .json: print(report.json(), terminator: "")
         case .csv: print(report.csv(), terminator: "")
         case .geojson: print(report.geoJSON(), terminator: "")
+        case .html: print(MapPage.html(try MapScene.score(outcome, inputs: loaded)), terminator: "")
         }
     }
 }

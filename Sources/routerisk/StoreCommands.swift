@@ -157,7 +157,7 @@ struct StoreCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scores of a run.")
         @OptionGroup var store: StoreOption
         @Option(name: .customLong("run"), help: "latest (default) or a run id.") var runID: String = "latest"
-        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+        @Option(help: "table, json, csv or html (a map page that works offline).") var format: OutputFormat = .table
 
         func run() throws {
             let store = try store.open()
@@ -179,6 +179,8 @@ struct StoreCommand: ParsableCommand {
                 ]).serialized(pretty: true))
             case .csv:
                 print(BatchReport.csv(scores), terminator: "")
+            case .html:
+                print(try batchPage(store: store, run: record, escalations: nil), terminator: "")
             case .table, .geojson:
                 print(BatchReport.table(scores, title: "run \(record.id) (\(record.status.rawValue), as of \(iso8601(record.asOf)))"), terminator: "")
             }
@@ -198,4 +200,14 @@ extension InputOptions {
         }
         return mapping
     }
+}
+
+/// The HTML map page of a stored run: all its scores, over the store's routes, zones and
+/// incidents, scored with `model` (the store's when nil).
+func batchPage(store: SQLiteStore, run: RunRecord, escalations: [Escalation]?, model: Model? = nil) throws -> String {
+    let scene = try MapScene.batch(run: run, scores: try store.scores(run: run.id, limit: nil), escalations: escalations,
+                                   failed: try store.failures(run: run.id), routes: try store.routes().routes, zones: try store.zones(),
+                                   incidents: try store.incidents().map(\.incident), model: try model ?? store.model(),
+                                   title: "Batch run \(run.id): movements by risk")
+    return MapPage.html(scene)
 }
