@@ -6,7 +6,7 @@ import RiskIO
 import RiskValidation
 
 enum ValidationFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    case table, json, html
 }
 
 /// What `backtest` and `calibrate` share: the inputs, the cuts, the horizon and the radius.
@@ -29,7 +29,7 @@ struct BacktestOptions: ParsableArguments {
     @Option(help: "Seed of the bootstrap and the random baseline.") var seed: UInt64 = 1
     @Option(help: "Side of the area cells of the hazard-field measures (km).") var cellKm: Double = 10
     @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
-    @Option(help: "table (default) or json.") var format: ValidationFormat = .table
+    @Option(help: "table (default), json, or html (backtest only: a page of charts).") var format: ValidationFormat = .table
 
     func validate() throws {
         guard !routeFiles.isEmpty else { throw ValidationError("--routes: give at least one route file") }
@@ -101,6 +101,7 @@ struct BacktestCommand: AsyncParsableCommand {
         switch options.format {
         case .table: print(ValidationReport.table(result), terminator: "")
         case .json: print(ValidationReport.json(result, model: setup.model), terminator: "")
+        case .html: print(ValidationCharts.html(result), terminator: "")
         }
     }
 }
@@ -136,7 +137,7 @@ struct CalibrateCommand: AsyncParsableCommand {
         let sources = options.inputs.incidentFiles.map { URL(fileURLWithPath: $0).lastPathComponent }
         switch options.format {
         case .table: print(ValidationReport.table(result), terminator: "")
-        case .json: print(ValidationReport.calibrationJSON(result, sources: sources).serialized(pretty: true))
+        case .json, .html: print(ValidationReport.calibrationJSON(result, sources: sources).serialized(pretty: true))
         }
         if let out {
             try ValidationReport.modelFile(result, sources: sources).write(to: URL(fileURLWithPath: out), atomically: true,

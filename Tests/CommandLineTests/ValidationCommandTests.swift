@@ -32,6 +32,11 @@ extension CommandLineTests {
         }
         #expect(value["pooled"]?["area"]?["hazard"]?["pai_5pct"]?["value"]?.numberValue != nil)
 
+        let html = try routerisk(["backtest"] + common + ["--format", "html"])
+        #expect(html.status == 0, "\(html.stderr)")
+        #expect(html.stdout.hasPrefix("<!DOCTYPE html>") && html.stdout.components(separatedBy: "<svg").count == 5)
+        #expect(html.stdout.contains("past_count_per_km"))
+
         let model = folder.appendingPathComponent("model.json").path
         let calibrate = try routerisk(["calibrate"] + common + ["--grid", "sigma_km=5,10", "half_life_days=365,730",
                                                                 "kernel=gaussian", "severity=on", "--out", model])

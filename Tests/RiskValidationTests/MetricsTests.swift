@@ -52,3 +52,15 @@ import Testing
         #expect(abs(Metrics.quantile([1, 2, 3, 4, 5], 0.9) - 4.6) < 1e-12)
     }
 }
+
+@Suite struct ChartTests {
+    /// A bar of 0.5 [0.4, 0.6] on the axis 0...1, drawn 420 px wide from x = 230: the bar spans
+    /// 230 to 440 and the whisker 398 to 482.
+    @Test func barsAreDrawnToScale() {
+        let svg = ValidationCharts.bars(title: "t", rows: [("a", Estimate(value: 0.5, low: 0.4, high: 0.6), false),
+                                                           ("b", nil, true)], axis: 0...1)
+        #expect(svg.contains(#"<rect x="230.0" y="15.0" width="210.0" height="16" class="model">"#))
+        #expect(svg.contains(#"<line x1="398.0" y1="23.0" x2="482.0" y2="23.0" class="whisker"/>"#))
+        #expect(svg.contains("undefined"))
+    }
+}
