@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps test-venv api-check build release test test-asan demo bench screenshots clean
+.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -97,6 +97,28 @@ screenshots: build browser-deps
 		--window-size=1280,900 --screenshot=docs/demo-report.png \
 		"file://$(CURDIR)/.build/demo-report.html#route=quetta-gwadar-n25-n85-m8" 2>/dev/null
 	@ls -l docs/demo-report.png
+
+# The figures of docs/validation.md: backtest and calibration on the real Pakistan suicide-attack
+# file and routes between Natural Earth towns, read in place from $(SHARED_DATA) (never copied
+# into the repository). Writes everything under $(VALIDATION_OUT). Takes several minutes.
+SHARED_DATA ?= $(CURDIR)/../shared/data
+VALIDATION_OUT ?= /tmp/routerisk-validation
+VALIDATION_CUTS := 2007-01-01,2009-01-01,2011-01-01,2013-01-01,2015-01-01
+VALIDATION_INPUT = --routes $(VALIDATION_OUT)/routes.geojson \
+	--incidents $(SHARED_DATA)/incidents/pakistan_suicide_attacks_v11_2017-11-30.csv \
+	--column date=Date --column lat=Latitude --column lon=Longitude --column killed="Killed Max" --column injured="Injured Max" \
+	--cuts $(VALIDATION_CUTS) --horizon 2y --radius 10km
+validate: build
+	@test -f $(SHARED_DATA)/incidents/pakistan_suicide_attacks_v11_2017-11-30.csv || \
+		{ echo "validate: $(SHARED_DATA) has no incident file; set SHARED_DATA" >&2; exit 1; }
+	mkdir -p $(VALIDATION_OUT)
+	$(SWIFT) run routerisk generate --out $(VALIDATION_OUT) --places $(SHARED_DATA)/points/ne_10m_populated_places_PAK.geojson \
+		--min-km 20 --max-km 400 --incidents 0
+	$(SWIFT) run routerisk backtest $(VALIDATION_INPUT) > $(VALIDATION_OUT)/backtest.txt
+	$(SWIFT) run routerisk calibrate $(VALIDATION_INPUT) --grid sigma_km=2,5,10,25 half_life_days=180,365,730,1460 \
+		kernel=gaussian,disk severity=on,off --out $(VALIDATION_OUT)/model.json > $(VALIDATION_OUT)/calibrate.txt
+	$(SWIFT) run routerisk backtest $(VALIDATION_INPUT) --model $(VALIDATION_OUT)/model.json > $(VALIDATION_OUT)/backtest-calibrated.txt
+	@echo "validate: figures in $(VALIDATION_OUT)"
 
 clean:
 	rm -rf .build .build-asan

@@ -49,6 +49,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Backtests and calibration of the model against later incidents (no I/O).
+        .target(name: "RiskValidation", dependencies: ["RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
@@ -67,6 +69,7 @@ let package = Package(
                 "RiskSQLite",
                 "RiskServer",
                 .product(name: "Logging", package: "swift-log"),
+                "RiskValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +88,7 @@ let package = Package(
         ]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["RiskSQLite", "Geo", "routerisk"]),
     ]

@@ -78,6 +78,10 @@ public enum ModelReader {
                     default: checker.unknown(innerPath, known: ["moderate", "high", "extreme"])
                     }
                 }
+            case "calibration":
+                // An extension (docs/model.md): the provenance and figures `routerisk calibrate`
+                // writes. It records how the other keys were chosen and changes no score.
+                _ = checker.object(member.value, path)
             default:
                 checker.unknown(path, known: topLevelKeys)
             }
@@ -108,7 +112,7 @@ public enum ModelReader {
     }
 
     static let topLevelKeys = ["kernel", "sigma_km", "cutoff_sigmas", "radius_km", "half_life_days", "min_decay", "severity",
-                               "category_weights", "target_weights", "score_scale", "bands"]
+                               "category_weights", "target_weights", "score_scale", "bands", "calibration"]
 
     /// The effective model with every key that applies to its kernel, in the spec's order with
     /// `kernel` first and its parameters after it; weight tables sorted by key so the output is
