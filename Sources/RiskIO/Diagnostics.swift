@@ -1,4 +1,5 @@
 import Foundation
+import RiskCore
 
 /// One problem found in an input file, precise enough for a person to find and fix it.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
@@ -168,4 +169,11 @@ public enum TextDecoding {
         nil, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, nil, 0x017E, 0x0178,
     ]
+}
+
+/// An id as every reader keeps it: in NFC (`Identifier`'s rule), or an `ItemProblem` naming
+/// `field` when it holds a character no id may hold.
+func checkedID(_ raw: String, field: String = "id") throws(ItemProblem) -> String {
+    if let flaw = Identifier.flaw(raw) { throw ItemProblem(field: field, flaw) }
+    return Identifier.normalized(raw)
 }

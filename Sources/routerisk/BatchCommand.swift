@@ -49,10 +49,11 @@ struct BatchCommand: AsyncParsableCommand {
 
     private func execute() async throws {
         guard let window = BatchWindow(window) else {
-            throw ValidationError("--window takes a duration like 24h, 7d or 90m, or all; got \"\(self.window)\"")
+            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; "
+                + "got \"\(self.window)\"")
         }
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
         let store = try store.open()
         let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
                                    model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
