@@ -21,3 +21,20 @@ public enum Identifier {
         return nil
     }
 }
+
+/// `text` made safe to print on a terminal: each control character (escape codes that clear or
+/// retitle the terminal, carriage returns that overwrite a line, line breaks that forge lines)
+/// is shown as `\u{XX}` instead of acting. Names, ids and reasons quoting input go through it
+/// before they reach a table or stderr.
+public func terminalSafe(_ text: String) -> String {
+    guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+    var out = ""
+    for scalar in text.unicodeScalars {
+        if scalar.properties.generalCategory == .control {
+            out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+        } else {
+            out.unicodeScalars.append(scalar)
+        }
+    }
+    return out
+}
