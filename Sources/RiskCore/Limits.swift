@@ -9,8 +9,12 @@ public enum Limits {
     public static let zoneBase: ClosedRange<Double> = 0...1_000_000
     /// A zone's `multiplier` (must also be > 0).
     public static let zoneMultiplier: ClosedRange<Double> = 0...1_000
-    /// Vertices in one zone or one route.
+    /// Vertices in one zone or one route (the largest OSM province of Pakistan has 8,523).
     public static let vertices = 100_000
+    /// Vertices of an invalid zone that is still repaired: GEOS's makeValid on a crafted
+    /// self-intersecting ring grows with the square of its crossings (20,001 vertices took 648 s),
+    /// so a larger invalid zone is refused, by name, instead.
+    public static let repairedVertices = 10_000
 
     /// Why `value` is outside `range` (with `positive`, also when it is 0), or nil.
     public static func flaw(_ value: Double, _ range: ClosedRange<Double>, positive: Bool = false) -> String? {

@@ -22,8 +22,17 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
     var grid: HazardGrid?
     if path == .fast {
         let reference = routes.map { $0.departsAt ?? asOf }.min()!
-        let coordinates = routes.flatMap(\.shape.coordinates).filter { (try? $0.validateGeographic()) != nil }
-        let extent = Envelope(covering: try data.crs.transformer().transformed(coordinates))
+        // Route by route: one that the working projection cannot take (a vertex at a pole, say)
+        // is left out of the grid's extent and fails alone, by name, when it is scored.
+        let transformer = try data.crs.transformer()
+        var projected: [Coordinate] = []
+        for route in routes {
+            let coordinates = route.shape.coordinates
+            guard coordinates.allSatisfy({ (try? $0.validateGeographic()) != nil }),
+                  let points = try? transformer.transformed(coordinates) else { continue }
+            projected += points
+        }
+        let extent = Envelope(covering: projected)
         if let extent {
             do {
                 let started = Date()

@@ -1,4 +1,5 @@
 import Foundation
+import Geo
 import RiskCore
 
 /// One problem found in an input file, precise enough for a person to find and fix it.
@@ -176,4 +177,13 @@ public enum TextDecoding {
 func checkedID(_ raw: String, field: String = "id") throws(ItemProblem) -> String {
     if let flaw = Identifier.flaw(raw) { throw ItemProblem(field: field, flaw) }
     return Identifier.normalized(raw)
+}
+
+/// A zone or route of more vertices than `Limits.vertices` is refused: the work on it (GEOS
+/// validity, cutting, scoring) would be unbounded.
+func checkVertexCount(_ shape: Shape) throws(ItemProblem) {
+    let count = shape.coordinates.count
+    guard count <= Limits.vertices else {
+        throw ItemProblem(field: "geometry", "has \(count) vertices, more than the limit of \(Limits.vertices)")
+    }
 }

@@ -124,6 +124,7 @@ public struct RouteReader: Sendable {
         }
         guard !parts.isEmpty else { throw ItemProblem(field: "geometry", "has no lines") }
         try Feature.validateGeographic(shape)
+        try checkVertexCount(shape)
         var cleaned: [[Coordinate]] = []
         for (index, part) in parts.enumerated() {
             var line: [Coordinate] = []

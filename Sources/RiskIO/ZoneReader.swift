@@ -61,6 +61,7 @@ public struct ZoneReader: Sendable {
                     throw ItemProblem(field: "geometry", "is empty")
                 }
                 try Feature.validateGeographic(shape)
+                try checkVertexCount(shape)
                 let repair = try ZoneReader.repaired(shape, context)
                 try ids.claim(id, at: feature.location)
                 if let repair {
@@ -82,6 +83,11 @@ public struct ZoneReader: Sendable {
             let geometry = try Geometry(shape, in: context)
             if try geometry.isValid() { return nil }
             let reason = try geometry.validityReason()
+            let vertices = shape.coordinates.count
+            guard vertices <= Limits.repairedVertices else {
+                throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) of \(vertices) vertices; only invalid "
+                    + "polygons of up to \(Limits.repairedVertices) vertices are repaired (fix it in a GIS)")
+            }
             let fixed = try geometry.makeValid().shape()
             guard let polygonal = polygonalPart(fixed) else {
                 throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) and its repair has no area left")

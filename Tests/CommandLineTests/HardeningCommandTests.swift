@@ -149,4 +149,48 @@ import Testing
         let csv = try scratch.routerisk(["score", "routes.geojson", "--format", "csv"] + Self.asOf)
         #expect(csvRecordCount(csv.stdout) == 2)  // the header and "ok"
     }
+
+    /// A route vertex at latitude -90 used to abort the whole fast-path run naming nothing; now
+    /// that route fails alone, by id, and the others are scored on the grid.
+    @Test func aRouteThroughAPoleFailsAloneOnTheFastPath() throws {
+        let scratch = try Scratch()
+        #expect(try scratch.routerisk(["generate", "--out", "gen", "--movements", "120", "--min-km", "150", "--max-km", "250"]).status == 0)
+        try scratch.write("pole.geojson", routesGeoJSON([(id: "pole", line: [LonLat(67, -89), LonLat(67, -90)])]))
+        let run = try scratch.routerisk(["score", "gen/routes.geojson", "pole.geojson", "--format", "csv"] + Self.asOf)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("hazard grid"))  // the fast path ran
+        #expect(run.stderr.contains("route pole:"), "\(run.stderr)")
+        #expect(csvRecordCount(run.stdout) == 121)
+    }
+
+    /// A crafted self-intersecting zone of 20,001 vertices took 648 s to repair; an invalid zone
+    /// over the repair limit is refused by name at once, and any zone over the vertex limit too.
+    @Test func zonesPastTheVertexLimitsAreRefusedQuickly() throws {
+        let scratch = try Scratch()
+        // A zigzag ring whose edges cross each other: 10,001 distinct vertices, then closed.
+        var zigzag: [String] = []
+        for i in 0...10_000 { zigzag.append("[\(66 + Double(i) * 0.0003), \(i % 2 == 0 ? 24.0 : 26.0)]") }
+        zigzag.append("[66, 26]")
+        zigzag.append("[66.5, 23]")
+        zigzag.append("[66, 24]")
+        var big: [String] = []
+        for i in 0...100_001 { big.append("[\(66 + Double(i) * 0.00001), 24]") }
+        big += ["[67, 25]", "[66, 24]"]
+        try scratch.write("zones.geojson", """
+            {"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"id":"crafted"},"geometry":{"type":"Polygon","coordinates":[[\(zigzag.joined(separator: ","))]]}},
+              {"type":"Feature","properties":{"id":"huge"},"geometry":{"type":"Polygon","coordinates":[[\(big.joined(separator: ","))]]}},
+              {"type":"Feature","properties":{"id":"ok"},"geometry":{"type":"Polygon","coordinates":[[[66,24],[68,24],[68,26],[66,24]]]}}
+            ]}
+            """)
+        try scratch.write("routes.geojson", routesGeoJSON([(id: "r1", line: Self.line)]))
+        let started = Date()
+        let run = try scratch.routerisk(["score", "routes.geojson", "--zones", "zones.geojson", "--format", "json"] + Self.asOf,
+                                        timeout: 60)
+        #expect(Date().timeIntervalSince(started) < 30)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stderr.contains("feature 1: field \"geometry\": invalid polygon"), "\(run.stderr.prefix(600))")
+        #expect(run.stderr.contains("only invalid polygons of up to 10000 vertices are repaired"))
+        #expect(run.stderr.contains("feature 2: field \"geometry\": has 100004 vertices, more than the limit of 100000"))
+    }
 }
