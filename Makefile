@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build release test test-asan demo bench clean
+.PHONY: deps python-deps build release test test-asan demo bench clean fuzz fuzz-build
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -45,6 +45,8 @@ test: deps python-deps
 	{ $(SWIFT) test --skip-build --disable-xctest 2>&1; echo $$? > "$$status"; } | tee "$$log"; \
 	code=$$(cat "$$status"); awk -f Tests/summary.awk "$$log"; counted=$$?; rm -f "$$log" "$$status"; \
 	[ "$$code" = 0 ] && [ "$$counted" = 0 ]
+	$(MAKE) --no-print-directory fuzz-build
+	FUZZ_SECONDS=3 Fuzz/run.sh
 
 # Runs the tests under AddressSanitizer and LeakSanitizer (slower; a separate build folder).
 test-asan: deps
@@ -58,5 +60,15 @@ demo: build
 bench: deps
 	$(SWIFT) run -c release routerisk-bench
 
+# Fuzz targets with libFuzzer and AddressSanitizer (docs/fuzzing.md), in their own build folder.
+FUZZ_SECONDS ?= 60
+fuzz-build: deps
+	$(SWIFT) build --product routerisk-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+		-Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+# Runs every target for FUZZ_SECONDS each and logs executions and findings in docs/fuzzing.md.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LOG=1 Fuzz/run.sh
+
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan .build-fuzz
