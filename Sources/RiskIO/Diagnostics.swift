@@ -141,12 +141,13 @@ enum InputFile {
 }
 
 public enum TextDecoding {
-    /// UTF-8 when the bytes are valid UTF-8 (a leading BOM dropped); otherwise each byte is read as
+    /// UTF-8 when the bytes are valid UTF-8 (leading BOMs dropped: a file saved twice by a
+    /// careless editor has two, and the second would hide the first column's name); otherwise each byte is read as
     /// Windows-1252, which is Latin-1 except that 0x80-0x9F hold the punctuation that
     /// spreadsheet exports really mean there (0x92 is a right single quote, not a control code).
     public static func decode(_ data: Data) -> String {
         var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        while bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)

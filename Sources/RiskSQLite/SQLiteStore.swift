@@ -20,6 +20,15 @@ public final class SQLiteStore: BatchStore {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError("no store at \(path); create one with `routerisk store init --store \(path)`")
         }
+        // Only `store init` writes a schema: any other command given an empty or foreign file
+        // (a typo'd path, say) would otherwise turn it into a store.
+        if !create, let handle = FileHandle(forReadingAtPath: path) {
+            let header = (try? handle.read(upToCount: 16)) ?? nil
+            try? handle.close()
+            guard header == Data("SQLite format 3\0".utf8) else {
+                throw StoreError("\(path) is not a routerisk store (not an SQLite file); create one with `routerisk store init`")
+            }
+        }
         database = try SQLiteDatabase(path: path, create: create)
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
         try migrate()

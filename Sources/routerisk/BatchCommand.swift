@@ -91,7 +91,8 @@ final class ProgressReporter {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        let timeLeft = String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
+        // Before the first movement is done there is no rate to tell the time left from.
+        let timeLeft = done == 0 && total > 0 ? "--:--" : String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
         if terminal {
             let width = 30
             let filled = total > 0 ? width * done / total : width

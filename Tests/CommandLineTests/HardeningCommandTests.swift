@@ -193,4 +193,22 @@ import Testing
         #expect(run.stderr.contains("only invalid polygons of up to 10000 vertices are repaired"))
         #expect(run.stderr.contains("feature 2: field \"geometry\": has 100004 vertices, more than the limit of 100000"))
     }
+
+    /// `store status` used to write a schema into any empty file; a double BOM hid the `id`
+    /// column, so a re-import added the same incidents again.
+    @Test func anEmptyFileIsNotAStoreAndADoubleBOMIsDropped() throws {
+        let scratch = try Scratch()
+        try scratch.write("empty.sqlite", "")
+        let status = try scratch.routerisk(["store", "status", "--store", "empty.sqlite"])
+        #expect(status.status != 0 && status.stderr.contains("not a routerisk store"), "\(status.stderr)")
+        #expect(try scratch.read("empty.sqlite").isEmpty)
+
+        let bom = "\u{FEFF}\u{FEFF}"
+        try scratch.write("incidents.csv", bom + "id,date,lat,lon,killed,injured\nx1,2025-01-01,24.9,67.1,1,0\nx2,2025-01-02,25,67,0,2\n")
+        #expect(try scratch.routerisk(["store", "init", "--empty", "--store", "s.sqlite"]).status == 0)
+        let first = try scratch.routerisk(["store", "import", "incidents", "incidents.csv", "--store", "s.sqlite"])
+        #expect(first.stdout.contains("2 incidents added, 0 changed"), "\(first.stdout) \(first.stderr)")
+        let again = try scratch.routerisk(["store", "import", "incidents", "incidents.csv", "--store", "s.sqlite"])
+        #expect(again.stdout.contains("0 incidents added, 0 changed"), "\(again.stdout) \(again.stderr)")
+    }
 }
