@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean
+.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -64,14 +64,17 @@ release: deps
 # Runs every test and closes with one line CI reads, "N passed, N failed, N skipped", counted
 # from the run's output by Tests/summary.awk (tests skip when the data they compare with is not
 # beside the checkout). Fails when the run fails or any test failed.
+# Then the HTTP API against docs/openapi.json and each fuzz target for 3 s (make fuzz runs them longer).
 test: deps python-deps test-venv
 	$(SWIFT) build --build-tests
+	$(MAKE) --no-print-directory fuzz-build
 	@log=$$(mktemp) && status=$$(mktemp) && \
 	{ $(SWIFT) test --skip-build --disable-xctest 2>&1; echo $$? > "$$status"; } | tee "$$log"; \
 	code=$$(cat "$$status"); \
 	Tests/tools/api-check.sh $(VENV) "$$($(SWIFT) build --show-bin-path)/routerisk"; api=$$?; \
+	FUZZ_SECONDS=3 Fuzz/run.sh; fuzz=$$?; \
 	awk -f Tests/summary.awk "$$log"; counted=$$?; rm -f "$$log" "$$status"; \
-	[ "$$code" = 0 ] && [ "$$counted" = 0 ] && [ "$$api" = 0 ]
+	[ "$$code" = 0 ] && [ "$$counted" = 0 ] && [ "$$api" = 0 ] && [ "$$fuzz" = 0 ]
 
 # docs/openapi.json validated, then a bounded schemathesis run against `routerisk serve` on loopback.
 api-check: test-venv
@@ -119,6 +122,15 @@ validate: build
 		kernel=gaussian,disk severity=on,off --out $(VALIDATION_OUT)/model.json > $(VALIDATION_OUT)/calibrate.txt
 	$(SWIFT) run routerisk backtest $(VALIDATION_INPUT) --model $(VALIDATION_OUT)/model.json > $(VALIDATION_OUT)/backtest-calibrated.txt
 	@echo "validate: figures in $(VALIDATION_OUT)"
+# Fuzz targets with libFuzzer and AddressSanitizer (docs/fuzzing.md), in their own build folder.
+FUZZ_SECONDS ?= 60
+fuzz-build: deps
+	$(SWIFT) build --product routerisk-fuzz --scratch-path .build-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+		-Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+
+# Runs every target for FUZZ_SECONDS each and logs executions and findings in docs/fuzzing.md.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LOG=1 Fuzz/run.sh
 
 clean:
-	rm -rf .build .build-asan
+	rm -rf .build .build-asan .build-fuzz

@@ -56,6 +56,12 @@ let package = Package(
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
             path: "Benchmarks/RouteRiskBenchmarks"
         ),
+        // Fuzz targets (docs/fuzzing.md): built by `make fuzz` with libFuzzer; a corpus replayer otherwise.
+        .executableTarget(
+            name: "routerisk-fuzz",
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSQLite"],
+            path: "Fuzz/RouteRiskFuzz"
+        ),
         .executableTarget(
             name: "routerisk",
             dependencies: [

@@ -11,14 +11,24 @@ public enum BatchWindow: Equatable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed == "all" { self = .all; return }
         guard let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount > 0, amount.isFinite else { return nil }
+        let seconds: Double
         switch unit {
-        case "s": self = .next(amount)
-        case "m": self = .next(amount * 60)
-        case "h": self = .next(amount * 3_600)
-        case "d": self = .next(amount * 86_400)
+        case "s": seconds = amount
+        case "m": seconds = amount * 60
+        case "h": seconds = amount * 3_600
+        case "d": seconds = amount * 86_400
         default: return nil
         }
+        guard seconds <= BatchWindow.longest else { return nil }
+        self = .next(seconds)
     }
+
+    /// The longest window, 100 years (36500d): longer ones are `all` in effect, and an unbounded
+    /// one (1e300d) would overflow when it is written back as whole days.
+    public static let longest: TimeInterval = 36_500 * 86_400
+
+    /// For messages.
+    public static let longestText = "36500d"
 
     /// The largest whole unit that fits; `init(_:)` reads it back to the same window, so the
     /// text is what stores keep.

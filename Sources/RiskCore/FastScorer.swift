@@ -46,7 +46,7 @@ public final class FastScorer {
             throw ScoringError.gridTooLate(routeID: route.id)
         }
         do {
-            return try score(route, parts: parts, at: evaluatedAt)
+            return try score(route, parts: parts, at: evaluatedAt).checkedFinite()
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }

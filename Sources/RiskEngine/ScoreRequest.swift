@@ -46,7 +46,11 @@ public struct ScoreRequest: Sendable {
     public func validate() throws(Invalid) {
         if let top, top < 1 { throw Invalid(field: "top", reason: "must be at least 1") }
         if jobs < 1 { throw Invalid(field: "jobs", reason: "must be at least 1") }
+        if jobs > ScoreRequest.maxJobs { throw Invalid(field: "jobs", reason: "must be at most \(ScoreRequest.maxJobs)") }
     }
+
+    /// More tasks than this only costs memory (each has its own GEOS and PROJ contexts).
+    public static let maxJobs = 1_024
 
     /// The path for this many route-km: exact below `fastPathFromKm` or when `exact` is set.
     public func path(forRouteKm km: Double) -> ScoringPath {

@@ -160,6 +160,7 @@ public struct IncidentReader: Sendable {
         if trimmed.hasSuffix("+") { trimmed.removeLast() }
         let value = try number(trimmed, field: field)
         guard value >= 0 else { throw ItemProblem(field: field, "\"\(trimmed)\" is negative") }
+        if let flaw = Limits.flaw(value, Limits.casualties) { throw ItemProblem(field: field, flaw) }
         return value
     }
 
@@ -176,7 +177,7 @@ public struct IncidentReader: Sendable {
             let trimmed = (values[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return Incident(id: label("id") ?? defaultID, location: position, time: time, killed: killed, injured: injured,
+        return Incident(id: try checkedID(label("id") ?? defaultID), location: position, time: time, killed: killed, injured: injured,
                         category: label("category"), target: label("target"),
                         description: label("description"), source: label("source"))
     }

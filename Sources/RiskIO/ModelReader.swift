@@ -45,20 +45,20 @@ public enum ModelReader {
                 kernelName = checker.kernelName(member.value, path)
             case "sigma_km", "cutoff_sigmas", "radius_km":
                 kernelKeys.insert(path)
-                kernelValues[path] = checker.positive(member.value, path)
+                kernelValues[path] = checker.bounded(member.value, path)
             case "half_life_days":
-                checker.positive(member.value, path).map { model.halfLifeDays = $0 }
+                checker.bounded(member.value, path).map { model.halfLifeDays = $0 }
             case "min_decay":
                 checker.number(member.value, path, rule: "must be >= 0 and < 1") { $0 >= 0 && $0 < 1 }
                     .map { model.minDecay = $0 }
             case "score_scale":
-                checker.positive(member.value, path).map { model.scoreScale = $0 }
+                checker.bounded(member.value, path).map { model.scoreScale = $0 }
             case "severity":
                 for inner in checker.object(member.value, path) {
                     let innerPath = "\(path).\(inner.key)"
                     switch inner.key {
-                    case "killed": checker.nonNegative(inner.value, innerPath).map { model.killedWeight = $0 }
-                    case "injured": checker.nonNegative(inner.value, innerPath).map { model.injuredWeight = $0 }
+                    case "killed": checker.bounded(inner.value, innerPath, range: "severity").map { model.killedWeight = $0 }
+                    case "injured": checker.bounded(inner.value, innerPath, range: "severity").map { model.injuredWeight = $0 }
                     default: checker.unknown(innerPath, known: ["killed", "injured"])
                     }
                 }
@@ -110,6 +110,16 @@ public enum ModelReader {
         if !checker.errors.isEmpty { throw InputError(diagnostics: checker.errors) }
         return model
     }
+
+    /// The allowed range of each number (docs/model.md): wide enough for any real model, narrow
+    /// enough that nothing overflows (weights times casualties stay far below 1e308) and that
+    /// the work per route stays bounded (a tiny sigma would cut every route into millions of
+    /// pieces). `severity` is each of `severity.*`, `weight` each entry of the weight tables.
+    static let ranges: [String: ClosedRange<Double>] = [
+        "sigma_km": 0.5...500, "cutoff_sigmas": 0.5...10, "radius_km": 0.1...1_000,
+        "half_life_days": 0.01...1_000_000, "score_scale": 0.001...1e9,
+        "severity": 0...1_000, "weight": 0...1_000,
+    ]
 
     static let topLevelKeys = ["kernel", "sigma_km", "cutoff_sigmas", "radius_km", "half_life_days", "min_decay", "severity",
                                "category_weights", "target_weights", "score_scale", "bands", "calibration"]
@@ -168,12 +178,11 @@ public enum ModelReader {
             return n
         }
 
-        mutating func positive(_ value: JSONValue, _ path: String) -> Double? {
-            number(value, path, rule: "must be > 0") { $0 > 0 }
-        }
-
-        mutating func nonNegative(_ value: JSONValue, _ path: String) -> Double? {
-            number(value, path, rule: "must be >= 0") { $0 >= 0 }
+        /// A number inside the documented range of `range` (the key itself by default).
+        mutating func bounded(_ value: JSONValue, _ path: String, range name: String? = nil) -> Double? {
+            let range = ModelReader.ranges[name ?? path]!
+            return number(value, path, rule: "must be between \(ModelReader.format(range.lowerBound)) and "
+                + "\(ModelReader.format(range.upperBound))") { range.contains($0) }
         }
 
         /// The name of a kernel the scorers know, or nil (reported).
@@ -221,7 +230,7 @@ public enum ModelReader {
                     continue
                 }
                 original[key] = member.key
-                if let weight = nonNegative(member.value, memberPath) { table[key] = weight }
+                if let weight = bounded(member.value, memberPath, range: "weight") { table[key] = weight }
             }
             return table
         }

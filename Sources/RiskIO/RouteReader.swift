@@ -69,7 +69,7 @@ public struct RouteReader: Sendable {
             // for another reason: the clash would surface as soon as that feature is fixed.
             let properties = try? feature.properties()
             let explicitID = properties?.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID
-            let id = explicitID ?? "route-\(feature.number)"
+            let id = Identifier.normalized(explicitID ?? "route-\(feature.number)")
             if let earlier = firstSeen[id] {
                 throw InputError(file: file, location: feature.location, field: "id",
                                  reason: "duplicate route id \"\(id)\" (also \(earlier))")
@@ -79,6 +79,7 @@ public struct RouteReader: Sendable {
             do throws(ItemProblem) {
                 try FeatureFile.checkFeature(feature)
                 let members = try feature.properties()
+                _ = try checkedID(id)
                 // A blank string id falls back like a missing one; a boolean or object is a mistake.
                 if let bad = members.value("id"), bad.stringValue == nil, FeatureFile.identifier(bad) == nil {
                     throw ItemProblem(field: "id", "must be a string or a number, got \(bad.kindName)")
@@ -123,6 +124,7 @@ public struct RouteReader: Sendable {
         }
         guard !parts.isEmpty else { throw ItemProblem(field: "geometry", "has no lines") }
         try Feature.validateGeographic(shape)
+        try checkVertexCount(shape)
         var cleaned: [[Coordinate]] = []
         for (index, part) in parts.enumerated() {
             var line: [Coordinate] = []

@@ -54,15 +54,15 @@ public enum BatchReport {
             for e in outcome.escalations {
                 let driver = e.driver.map { String(format: "driven by %@ (%.1f km from the route)", $0.id, $0.closestKm) }
                     ?? "no new incident among its leading ones"
-                lines.append(String(format: "  %@: %@ %.1f -> %@ %.1f, %@", e.movementID, e.oldBand.rawValue, e.oldScore,
-                                    e.newBand.rawValue, e.newScore, driver))
+                lines.append(String(format: "  %@: %@ %.1f -> %@ %.1f, %@", terminalSafe(e.movementID), e.oldBand.rawValue, e.oldScore,
+                                    e.newBand.rawValue, e.newScore, terminalSafe(driver)))
             }
         }
         lines.append("")
         lines.append(table(outcome.riskiest, title: "Riskiest movements"))
         if !outcome.failed.isEmpty {
             lines.append("Failed movements (\(outcome.failed.count)):")
-            for failure in outcome.failed { lines.append("  \(failure.movementID): \(failure.reason)") }
+            for failure in outcome.failed { lines.append(terminalSafe("  \(failure.movementID): \(failure.reason)")) }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,9 +72,9 @@ public enum BatchReport {
         let header = ["#", "movement", "route", "departs", "km", "exposure", "score", "band", "leading incident"]
         let rows = scores.enumerated().map { index, s -> [String] in
             let r = s.result
-            return [String(index + 1), s.movementID, s.routeID, iso8601(r.evaluatedAt), String(format: "%.1f", r.lengthKm),
+            return [String(index + 1), terminalSafe(s.movementID), terminalSafe(s.routeID), iso8601(r.evaluatedAt), String(format: "%.1f", r.lengthKm),
                     String(format: "%.2f", r.exposure), String(format: "%.1f", r.score), r.band.rawValue,
-                    r.topIncidents.first.map { String(format: "%@ (%.1f km)", $0.id, $0.closestKm) } ?? "-"]
+                    terminalSafe(r.topIncidents.first.map { String(format: "%@ (%.1f km)", $0.id, $0.closestKm) } ?? "-")]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         for cells in [header] + rows {

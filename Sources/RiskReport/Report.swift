@@ -140,6 +140,7 @@ extension Report {
 
 /// Quotes a CSV field when it holds a separator, a quote or a line break (RFC 4180).
 public func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    // By scalar: "\r\n" is one Character in Swift, equal to neither "\r" nor "\n".
+    guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

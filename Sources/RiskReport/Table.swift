@@ -8,10 +8,11 @@ extension Report {
         var rows: [[String]] = []
         for (rank, r) in ranked {
             let lead = r.topIncidents.first.map { String(format: "%@ (%.0f%%, %.1f km)", $0.id, $0.share * 100, $0.closestKm) } ?? "-"
+            // Ids and names come from input files: shown, never acted on by the terminal.
             rows.append([
-                String(rank), r.id, String((r.name ?? "").prefix(44)), String(format: "%.1f", r.lengthKm),
+                String(rank), terminalSafe(r.id), terminalSafe(String((r.name ?? "").prefix(44))), String(format: "%.1f", r.lengthKm),
                 String(format: "%.2f", r.exposure), String(format: "%.1f", r.score), r.band.rawValue,
-                String(format: "%.3f @ %.1f", r.peakHazard, r.peakAtKm), lead,
+                String(format: "%.3f @ %.1f", r.peakHazard, r.peakAtKm), terminalSafe(lead),
             ])
         }
         let widths = header.indices.map { column in
@@ -48,7 +49,7 @@ extension Report {
                                 top.id, top.share * 100, top.closestKm, top.atKm))
         }
         lines.append("")
-        return lines
+        return lines.map(terminalSafe)
     }
 
     static func colour(_ band: Band) -> String {

@@ -49,10 +49,11 @@ struct BatchCommand: AsyncParsableCommand {
 
     private func execute() async throws {
         guard let window = BatchWindow(window) else {
-            throw ValidationError("--window takes a duration like 24h, 7d or 90m, or all; got \"\(self.window)\"")
+            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; "
+                + "got \"\(self.window)\"")
         }
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
         let store = try store.open()
         let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
                                    model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
@@ -92,7 +93,8 @@ final class ProgressReporter {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        let timeLeft = String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
+        // Before the first movement is done there is no rate to tell the time left from.
+        let timeLeft = done == 0 && total > 0 ? "--:--" : String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
         if terminal {
             let width = 30
             let filled = total > 0 ? width * done / total : width

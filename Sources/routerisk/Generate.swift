@@ -27,7 +27,9 @@ struct Generate: ParsableCommand {
 
     func validate() throws {
         guard movements >= 0, incidents >= 0 else { throw ValidationError("counts must not be negative") }
-        guard minKm > 0, maxKm >= minKm else { throw ValidationError("need 0 < --min-km <= --max-km") }
+        guard minKm > 0, maxKm >= minKm, maxKm <= 20_000 else { throw ValidationError("need 0 < --min-km <= --max-km <= 20000") }
+        // A negative or unbounded spread would make an inverted or infinite range of departures.
+        guard days.isFinite, (0...36_500).contains(days) else { throw ValidationError("--days must be between 0 and 36500, got \(days)") }
     }
 
     func run() throws {

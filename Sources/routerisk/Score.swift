@@ -128,5 +128,6 @@ func parseAsOf(_ text: String?) throws -> Date {
 }
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // Messages quote input (ids, names, bad values): control characters are shown, not acted on.
+    FileHandle.standardError.write(Data((terminalSafe(message) + "\n").utf8))
 }
