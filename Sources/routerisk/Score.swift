@@ -5,6 +5,8 @@ import RiskEngine
 import RiskIO
 import RiskReport
 
+/// The formats of `score`. Each command has its own list, so a format it cannot produce is
+/// rejected when the options are parsed (a usage error) instead of printing something else.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv, geojson
 }
@@ -36,15 +38,23 @@ struct InputOptions: ParsableArguments {
         InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
     }
 
-    /// The files named on the command line, the bundled ones for any kind not named.
-    func sources(bundle: Bundle, routeFiles: [String]) throws -> ScoringSources {
+    /// The files named on the command line, the bundled ones for any kind not named. The bundled
+    /// data is looked for only when some kind is not named, so a run given every input needs none.
+    func sources(routeFiles: [String]) throws -> ScoringSources {
+        var found: BundledData?
+        func bundle() throws -> BundledData {
+            if let found { return found }
+            let located = try BundledData.locate()
+            found = located
+            return located
+        }
         func files(_ paths: [String], else bundled: () throws -> [URL]) throws -> [InputSource] {
             (paths.isEmpty ? try bundled() : paths.map(URL.init(fileURLWithPath:))).map(InputSource.file)
         }
-        return ScoringSources(model: .file(modelFile.map(URL.init(fileURLWithPath:)) ?? bundle.model),
-                              zones: try files(zoneFiles, else: bundle.zoneFiles),
-                              incidents: try files(incidentFiles) { [bundle.incidents] },
-                              routes: try files(routeFiles, else: bundle.routeFiles))
+        return ScoringSources(model: .file(try modelFile.map(URL.init(fileURLWithPath:)) ?? bundle().model),
+                              zones: try files(zoneFiles) { try bundle().zoneFiles() },
+                              incidents: try files(incidentFiles) { [try bundle().incidents] },
+                              routes: try files(routeFiles) { try bundle().routeFiles() })
     }
 }
 
@@ -53,7 +63,10 @@ struct Score: AsyncParsableCommand {
         abstract: "Rank routes by risk, with the reasons.",
         discussion: """
         With no route files, scores the bundled demo routes (data/routes/) against the bundled zones, \
-        incidents and model; any input not given on the command line comes from the bundled data.
+        incidents and model; any input not given on the command line comes from the bundled data. \
+        Routes that cannot be scored are listed as warnings and the rest are ranked (exit status 3).
+
+        \(ExitStatus.helpTable)
         """
     )
 
@@ -90,13 +103,14 @@ struct Score: AsyncParsableCommand {
         } catch {
             throw ValidationError("--\(error.field) \(error.reason)")
         }
+        _ = try parseAsOf(asOf)
+        _ = try InputOptions.parseColumns(inputs.columns)
     }
 
     func run() async throws {
-        let bundle = try Bundle.locate()
         let request = ScoreRequest(asOf: try parseAsOf(asOf), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
                                    strict: inputs.strict)
-        let loaded = try inputs.loader().scoringInputs(try inputs.sources(bundle: bundle, routeFiles: routeFiles))
+        let loaded = try inputs.loader().scoringInputs(try inputs.sources(routeFiles: routeFiles))
         let outcome = try await request.run(loaded) { event in
             switch event {
             case .warning(let diagnostic): printError("warning: \(diagnostic)")
@@ -112,6 +126,11 @@ struct Score: AsyncParsableCommand {
         case .json: print(report.json(), terminator: "")
         case .csv: print(report.csv(), terminator: "")
         case .geojson: print(report.geoJSON(), terminator: "")
+        }
+        if !outcome.failedRoutes.isEmpty {
+            printError(errorPrefix + "\(outcome.failedRoutes.count) routes could not be scored ("
+                + outcome.failedRoutes.joined(separator: ", ") + "); the rest were")
+            throw ExitStatus.partial.exitCode
         }
     }
 }
