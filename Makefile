@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps build release test test-asan demo bench clean
+.PHONY: deps python-deps build release test test-asan demo bench clean install uninstall
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -57,6 +57,20 @@ demo: build
 # Release-build benchmarks; see docs/performance.md for what each measures.
 bench: deps
 	$(SWIFT) run -c release routerisk-bench
+
+# make install [PREFIX=/usr/local] [CONFIGURATION=release|debug] [BIN_DIR=folder]: the binary, the
+# bundled data (PREFIX/share/routerisk), man pages and bash, zsh and fish completions; every file
+# and folder made is listed in PREFIX/share/routerisk/install-manifest, which make uninstall
+# follows. CONFIGURATION=debug builds and installs the debug build (a release build is slow);
+# BIN_DIR installs a routerisk already built there, without building (the install test does).
+PREFIX ?= /usr/local
+CONFIGURATION ?= release
+install: $(if $(BIN_DIR),,deps)
+	$(if $(BIN_DIR),,$(SWIFT) build -c $(CONFIGURATION) --product routerisk)
+	sh tools/install.sh install "$(PREFIX)" "$(or $(BIN_DIR),$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path))"
+
+uninstall:
+	sh tools/install.sh uninstall "$(PREFIX)"
 
 clean:
 	rm -rf .build .build-asan
