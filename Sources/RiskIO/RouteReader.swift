@@ -11,9 +11,12 @@ import RiskCore
 /// A route without an id is `route-N`, N its 1-based position in its file.
 public struct RouteReader: Sendable {
     public var strict: Bool
+    /// How a `departs_at` with a time but no zone is read; refused by default.
+    public var zoneless: DateParser.ZonelessTime
 
-    public init(strict: Bool = false) {
+    public init(strict: Bool = false, zoneless: DateParser.ZonelessTime = .rejected) {
         self.strict = strict
+        self.zoneless = zoneless
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<Route> {
@@ -84,7 +87,7 @@ public struct RouteReader: Sendable {
                     throw ItemProblem(field: "id", "must be a string or a number, got \(bad.kindName)")
                 }
                 let name = try RouteReader.name(members)
-                let departsAt = try RouteReader.departure(members)
+                let departsAt = try RouteReader.departure(members, parser: DateParser(zoneless: zoneless))
                 let shape = try RouteReader.cleanLine(feature.shape())
                 routes.append(LocatedRoute(route: Route(id: id, name: name, departsAt: departsAt, shape: shape),
                                            location: feature.location))
@@ -104,12 +107,13 @@ public struct RouteReader: Sendable {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    private static func departure(_ members: [JSONValue.Member]) throws(ItemProblem) -> Date? {
+    private static func departure(_ members: [JSONValue.Member], parser: DateParser) throws(ItemProblem) -> Date? {
         guard let value = members.value("departs_at") else { return nil }
         guard let text = value.stringValue else {
             throw ItemProblem(field: "departs_at", "must be an ISO 8601 string, got \(value.kindName)")
         }
-        guard let date = DateParser().parseISO8601(text) else {
+        guard let date = parser.parseISO8601(text) else {
+            if DateParser.lacksZone(text) { throw ItemProblem(field: "departs_at", DateParser.zonelessReason(text)) }
             throw ItemProblem(field: "departs_at", "\"\(text)\" is not an ISO 8601 date or date-time")
         }
         return date

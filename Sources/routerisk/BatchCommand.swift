@@ -27,6 +27,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Start of the window (ISO 8601). Default: now, or the interrupted run's when resuming.") var asOf: String?
     @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
     @Option(help: "table (default on a terminal) or json.") var format: BatchFormat?
+    @OptionGroup var times: TimeOptions
     @Option(help: "A model file to use instead of the store's.") var model: String?
     @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
@@ -44,12 +45,12 @@ struct BatchCommand: AsyncParsableCommand {
         _ = try parsedWindow()
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
-        _ = try parseAsOf(asOf)
+        _ = try times.parse(asOf, option: "--as-of")
     }
 
     func run() async throws {
         let store = try store.open()
-        let options = BatchOptions(asOf: try parseAsOf(asOf), window: try parsedWindow(), full: full, transactionSize: transactionSize,
+        let options = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full, transactionSize: transactionSize,
                                    model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
         let progress = ProgressReporter(label: "scoring")
         let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)

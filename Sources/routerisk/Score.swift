@@ -33,9 +33,10 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "Treat a bad row or feature as fatal instead of skipping it with a warning.")
     var strict = false
 
-    /// The loader these options ask for.
-    func loader() throws -> InputLoader {
-        InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
+    /// The loader these options ask for, departures without a zone read as `times` says.
+    func loader(_ times: TimeOptions) throws -> InputLoader {
+        InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict,
+                    departureZone: try times.zoneless())
     }
 
     /// The files named on the command line, the bundled ones for any kind not named. The bundled
@@ -78,6 +79,11 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Evaluation time for routes without departs_at (ISO 8601). Default: now.")
     var asOf: String?
 
+    @Option(help: "Evaluate every route at this time (ISO 8601), whatever its departs_at.")
+    var evaluateAt: String?
+
+    @OptionGroup var times: TimeOptions
+
     @Option(help: "table (default on a terminal), json (default otherwise), csv or geojson.")
     var format: OutputFormat?
 
@@ -103,14 +109,21 @@ struct Score: AsyncParsableCommand {
         } catch {
             throw ValidationError("--\(error.field) \(error.reason)")
         }
-        _ = try parseAsOf(asOf)
+        if asOf != nil && evaluateAt != nil { throw ValidationError("give --as-of or --evaluate-at, not both") }
+        _ = try times.parse(asOf, option: "--as-of")
+        _ = try times.parse(evaluateAt, option: "--evaluate-at")
         _ = try InputOptions.parseColumns(inputs.columns)
     }
 
     func run() async throws {
-        let request = ScoreRequest(asOf: try parseAsOf(asOf), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
+        let evaluationTime = try times.parse(evaluateAt, option: "--evaluate-at")
+        let request = ScoreRequest(asOf: try evaluationTime ?? times.parse(asOf, option: "--as-of") ?? Date(), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
                                    strict: inputs.strict)
-        let loaded = try inputs.loader().scoringInputs(try inputs.sources(routeFiles: routeFiles))
+        var loaded = try inputs.loader(times).scoringInputs(try inputs.sources(routeFiles: routeFiles))
+        if evaluationTime != nil {
+            // One time for every route: their own departures give way to it.
+            for index in loaded.routes.indices { loaded.routes[index].departsAt = nil }
+        }
         let outcome = try await request.run(loaded) { event in
             switch event {
             case .warning(let diagnostic): printError("warning: \(diagnostic)")
@@ -122,7 +135,7 @@ struct Score: AsyncParsableCommand {
         switch format ?? (terminal ? .table : .json) {
         case .table:
             let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(report.table(colour: colour, explain: explain), terminator: "")
+            print(report.table(colour: colour, explain: explain, timeZone: try times.zone()), terminator: "")
         case .json: print(report.json(), terminator: "")
         case .csv: print(report.csv(), terminator: "")
         case .geojson: print(report.geoJSON(), terminator: "")
@@ -135,13 +148,6 @@ struct Score: AsyncParsableCommand {
     }
 }
 
-func parseAsOf(_ text: String?) throws -> Date {
-    guard let text else { return Date() }
-    guard let date = DateParser().parseISO8601(text) else {
-        throw ValidationError("--as-of: \"\(text)\" is not an ISO 8601 date or date-time")
-    }
-    return date
-}
 
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))

@@ -112,6 +112,7 @@ struct StoreCommand: ParsableCommand {
         var columns: [String] = []
         @Flag(help: "Read numeric dates as day/month/year.") var dayFirst = false
         @Flag(help: "Stop at the first bad row or feature.") var strict = false
+        @OptionGroup var times: TimeOptions
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one file to import") }
@@ -122,7 +123,8 @@ struct StoreCommand: ParsableCommand {
         func run() throws {
             let store = try store.open()
             let sources = files.map { InputSource.file(URL(fileURLWithPath: $0)) }
-            let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
+            let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict,
+                                     departureZone: try times.zoneless())
             var warnings: [Diagnostic] = []
             var summary = ""
             switch kind {
