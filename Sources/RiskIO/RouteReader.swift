@@ -4,7 +4,8 @@ import RiskCore
 
 /// Reads routes from GeoJSON: a FeatureCollection or a single Feature of LineString /
 /// MultiLineString, with properties `id` (or the feature's own `id`), `name` and `departs_at`
-/// (ISO 8601).
+/// (ISO 8601); and from KML and GPX (see `XMLRouteReader`), chosen by the `.kml` / `.gpx`
+/// extension or a text that opens with `<`.
 ///
 /// Route ids name the results the planners act on, so a repeated id is always fatal (even when
 /// not strict): scoring two different routes under one name would be worse than scoring none.
@@ -62,6 +63,7 @@ public struct RouteReader: Sendable {
     }
 
     private func parseLocated(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
+        if XMLRouteReader.isXMLRouteFile(name: file, text: text) { return try parseXML(text, file: file) }
         let features = try FeatureFile.features(in: text, file: file)
         var problems = Problems(strict: strict)
         var firstSeen: [String: String] = [:]
@@ -93,6 +95,29 @@ public struct RouteReader: Sendable {
                                            location: feature.location))
             } catch {
                 try problems.reject(Diagnostic(file: file, location: feature.location, field: error.field, reason: error.reason))
+            }
+        }
+        return (routes, problems.warnings)
+    }
+
+    /// KML or GPX routes. One without an id is `<file name without extension>-N`, N its position
+    /// among the file's routes, so id-less files do not collide.
+    private func parseXML(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
+        var problems = Problems(strict: strict)
+        var firstSeen: [String: String] = [:]
+        var routes: [LocatedRoute] = []
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        for (index, item) in try XMLRouteReader.items(in: text, file: file).enumerated() {
+            let id = item.id ?? "\(stem)-\(index + 1)"
+            if let earlier = firstSeen[id] {
+                throw InputError(file: file, location: item.location, field: "id", reason: "duplicate route id \"\(id)\" (also \(earlier))")
+            }
+            firstSeen[id] = item.location
+            do {
+                let shape = try RouteReader.cleanLine(try item.shape.get())
+                routes.append(LocatedRoute(route: Route(id: id, name: item.name, shape: shape), location: item.location))
+            } catch {
+                try problems.reject(Diagnostic(file: file, location: item.location, field: error.field, reason: error.reason))
             }
         }
         return (routes, problems.warnings)
