@@ -61,6 +61,9 @@ import Testing
         try Self.expect(scratch, ["score", "good.geojson", "--format", "json"] + Self.inputs, 0)
         try Self.expect(scratch, ["score", "nowhere.geojson"] + Self.inputs, 1, "nowhere.geojson")
         try Self.expect(scratch, ["score", "good.geojson", "--model", "bad-model.json", "--as-of", Self.asOf], 1, "half_life_days")
+        // Projected (UTM) coordinates are not read as degrees into an empty success.
+        try scratch.write("utm.geojson", routesGeoJSON([(id: "utm", line: [LonLat(317_000.5, 2_751_000), LonLat(392_000, 2_738_000)])]))
+        try Self.expect(scratch, ["score", "utm.geojson"] + Self.inputs, 1, "utm.geojson")
         try Self.expect(scratch, ["score", "--format", "xml"], 2, "--format")
         try Self.expect(scratch, ["score", "--as-of", "tomorrow"], 2, "--as-of")
         try Self.expect(scratch, ["score", "--column", "date"], 2, "--column")
