@@ -3,7 +3,7 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build
+.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build install uninstall
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -131,6 +131,20 @@ fuzz-build: deps
 # Runs every target for FUZZ_SECONDS each and logs executions and findings in docs/fuzzing.md.
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_LOG=1 Fuzz/run.sh
+
+# make install [PREFIX=/usr/local] [CONFIGURATION=release|debug] [BIN_DIR=folder]: the binary, the
+# bundled data (PREFIX/share/routerisk), man pages and bash, zsh and fish completions; every file
+# and folder made is listed in PREFIX/share/routerisk/install-manifest, which make uninstall
+# follows. CONFIGURATION=debug builds and installs the debug build (a release build is slow);
+# BIN_DIR installs a routerisk already built there, without building (the install test does).
+PREFIX ?= /usr/local
+CONFIGURATION ?= release
+install: $(if $(BIN_DIR),,deps)
+	$(if $(BIN_DIR),,$(SWIFT) build -c $(CONFIGURATION) --product routerisk)
+	sh tools/install.sh install "$(PREFIX)" "$(or $(BIN_DIR),$$($(SWIFT) build -c $(CONFIGURATION) --show-bin-path))"
+
+uninstall:
+	sh tools/install.sh uninstall "$(PREFIX)"
 
 clean:
 	rm -rf .build .build-asan .build-fuzz

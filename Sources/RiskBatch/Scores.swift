@@ -5,7 +5,8 @@ import RiskCore
 public struct MovementScore: Sendable, Equatable {
     public var movementID: String
     public var routeID: String
-    /// As stored: without the route's name (names live with routes).
+    /// As stored, the route's name left out (names live with routes); a store's `scores(run:limit:)`
+    /// fills it in from the route.
     public var result: RouteResult
 
     public init(movementID: String, routeID: String, result: RouteResult) {

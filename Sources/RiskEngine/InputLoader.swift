@@ -30,11 +30,16 @@ public struct InputLoader: Sendable {
     /// Read numeric incident and movement dates as day/month/year.
     public var dayFirst: Bool
     public var strict: Bool
+    /// How a route's or movement's departure with a time but no zone is read: refused unless a
+    /// zone is given. (Incident times without a zone stay UTC, as exports write them.)
+    public var departureZone: DateParser.ZonelessTime
 
-    public init(columns: [String: String] = [:], dayFirst: Bool = false, strict: Bool = false) {
+    public init(columns: [String: String] = [:], dayFirst: Bool = false, strict: Bool = false,
+                departureZone: DateParser.ZonelessTime = .rejected) {
         self.columns = columns
         self.dayFirst = dayFirst
         self.strict = strict
+        self.departureZone = departureZone
     }
 
     /// Every problem in a model is fatal (see `ModelReader`), strict or not.
@@ -54,14 +59,14 @@ public struct InputLoader: Sendable {
 
     /// Route ids must be unique across all the sources: results are named by them.
     public func routes(_ sources: [InputSource]) throws -> Loaded<Route> {
-        let results = try RouteReader(strict: strict).readEach(sources)
+        let results = try RouteReader(strict: strict, zoneless: departureZone).readEach(sources)
         return Loaded(sources: zip(sources, results).map { source, result in
             LoadedSource(name: source.name, items: result.items, warnings: result.warnings)
         })
     }
 
     public func movements(_ sources: [InputSource]) throws -> Loaded<MovementRecord> {
-        let reader = MovementReader(dayFirst: dayFirst, strict: strict)
+        let reader = MovementReader(dayFirst: dayFirst, strict: strict, zoneless: departureZone)
         return try load(sources, reader.read)
     }
 

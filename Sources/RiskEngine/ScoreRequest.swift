@@ -82,12 +82,14 @@ public struct ScoreRequest: Sendable {
             events(.note(note))
         }
         var results: [RouteResult] = []
+        var failed: [String] = []
         for (route, outcome) in zip(routes, scored) {
             do {
                 results.append(try outcome.get())
             } catch {
                 let diagnostic = Diagnostic(file: "route", location: route.id, reason: "\(error)")
                 if strict { throw InputError(diagnostic) }
+                failed.append(route.id)
                 events(.warning(diagnostic))
                 warnings.append(diagnostic)
             }
@@ -96,7 +98,7 @@ public struct ScoreRequest: Sendable {
         if let top { ranked = Array(ranked.prefix(top)) }
         return ScoreOutcome(asOf: asOf, model: base.model, path: path, routeKm: routeKm, ranked: ranked, rankedBy: rankBy,
                             shapes: Dictionary(uniqueKeysWithValues: routes.map { ($0.id, $0.shape) }),
-                            warnings: warnings, notes: notes)
+                            warnings: warnings, notes: notes, failedRoutes: failed)
     }
 
     /// The total length of the routes that can be measured. One that cannot (a coordinate off
@@ -137,4 +139,7 @@ public struct ScoreOutcome: Sendable {
     /// The inputs' warnings, then one per route that could not be scored.
     public var warnings: [Diagnostic]
     public var notes: [String]
+    /// The ids of the routes that could not be scored (each also has a warning), in input order:
+    /// a front end reports a partial failure when there are any.
+    public var failedRoutes: [String]
 }

@@ -15,10 +15,13 @@ public struct MovementRecord: Sendable, Equatable {
 public struct MovementReader: Sendable {
     public var dayFirst: Bool
     public var strict: Bool
+    /// How a departure with a time but no zone is read; refused by default.
+    public var zoneless: DateParser.ZonelessTime
 
-    public init(dayFirst: Bool = false, strict: Bool = false) {
+    public init(dayFirst: Bool = false, strict: Bool = false, zoneless: DateParser.ZonelessTime = .rejected) {
         self.dayFirst = dayFirst
         self.strict = strict
+        self.zoneless = zoneless
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<MovementRecord> {
@@ -107,7 +110,8 @@ public struct MovementReader: Sendable {
         }
         let routeID = try checkedID(rawRouteID, field: "route_id")
         guard let departsAt, !departsAt.isEmpty else { throw ItemProblem(field: "departs_at", "is missing") }
-        guard let departure = DateParser(dayFirst: dayFirst).parse(departsAt) else {
+        guard let departure = DateParser(dayFirst: dayFirst, zoneless: zoneless).parse(departsAt) else {
+            if DateParser.lacksZone(departsAt) { throw ItemProblem(field: "departs_at", DateParser.zonelessReason(departsAt)) }
             throw ItemProblem(field: "departs_at", "\"\(departsAt)\" is not a date or date-time")
         }
         let statusText = (status ?? "").lowercased()

@@ -39,6 +39,14 @@ public func iso8601(_ date: Date) -> String {
         .replacingOccurrences(of: "+0000", with: "Z")
 }
 
+/// ISO 8601 with whole seconds in `zone` with its offset (`2025-06-06T05:00:00+05:00`), or
+/// `iso8601(_:)` when no zone is given.
+public func timestamp(_ date: Date, in zone: TimeZone?) -> String {
+    guard let zone else { return iso8601(date) }
+    return date.formatted(Date.ISO8601FormatStyle(timeZone: zone).year().month().day().dateSeparator(.dash)
+        .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .colon))
+}
+
 /// Measures keep six significant digits: enough to compare runs, short enough to read.
 public func measure(_ value: Double) -> JSONValue {
     guard value.isFinite else { return .null }

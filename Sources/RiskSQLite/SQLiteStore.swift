@@ -445,9 +445,17 @@ public final class SQLiteStore: BatchStore {
 
     public func scores(run: Int, limit: Int?) throws -> [MovementScore] {
         // A negative limit is none.
+        // Scores are stored without names (names live with routes): the route's current name is
+        // joined in, so outputs name what planners recognise.
         try decodeAll("scores", key: ScoreCodec.key, """
-            SELECT \(ScoreCodec.columns.joined(separator: ", ")) FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT ?
-            """, [run, limit.map { max(0, $0) } ?? -1], ScoreCodec.score)
+            SELECT \(ScoreCodec.columns.joined(separator: ", ")),
+                   (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name
+            FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT ?
+            """, [run, limit.map { max(0, $0) } ?? -1]) { row in
+            var score = try ScoreCodec.score(row)
+            score.result.name = try row.optionalText("route_name")
+            return score
+        }
     }
 
     public func bandCounts(run: Int) throws -> [Band: Int] {

@@ -15,6 +15,7 @@ struct BacktestOptions: ParsableArguments {
     var routeFiles: [String] = []
 
     @OptionGroup var inputs: InputOptions
+    @OptionGroup var times: TimeOptions
 
     @Option(help: ArgumentHelp("Cut dates, comma-separated and increasing (ISO 8601).", valueName: "DATE,DATE,..."))
     var cuts: String
@@ -61,9 +62,8 @@ struct BacktestOptions: ParsableArguments {
 
     /// Loads everything, warning on stderr about skipped rows and features.
     func setup() throws -> BacktestSetup {
-        let bundle = try Bundle.locate()
-        let loader = try inputs.loader()
-        let loaded = try loader.scoringInputs(try inputs.sources(bundle: bundle, routeFiles: routeFiles))
+        let loader = try inputs.loader(times)
+        let loaded = try loader.scoringInputs(try inputs.sources(routeFiles: routeFiles))
         for warning in loaded.warnings { printError("warning: \(warning)") }
         return BacktestSetup(routes: loaded.routes, incidents: loaded.incidents, zones: loaded.zones, model: loaded.model,
                              cuts: try BacktestOptions.parseCuts(cuts), horizonDays: try BacktestOptions.parseHorizonDays(horizon),

@@ -33,7 +33,7 @@ struct Generate: ParsableCommand {
     }
 
     func run() throws {
-        let first = try parseAsOf(start)
+        let first = try TimeOptions.parse(start, option: "--start", zoneless: .rejected)
         let synth = SyntheticPakistan(seed: seed)
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

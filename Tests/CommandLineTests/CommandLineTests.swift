@@ -60,17 +60,17 @@ import Testing
         #expect(try routerisk(["score", "--incidents", strict.path, "--strict"]).status != 0)
     }
 
-    /// The scoring request's range checks, reported as usage errors (exit status 64) under the options' names.
+    /// The scoring request's range checks, reported as usage errors (exit status 2) under the options' names.
     @Test func outOfRangeOptionsAreUsageErrors() throws {
         let top = try routerisk(["score", "--top", "0"])
-        #expect(top.status == 64 && top.stderr.contains("--top must be at least 1"))
+        #expect(top.status == 2 && top.stderr.contains("--top must be at least 1"))
         let jobs = try routerisk(["score", "--jobs", "0"])
-        #expect(jobs.status == 64 && jobs.stderr.contains("--jobs must be at least 1"))
+        #expect(jobs.status == 2 && jobs.stderr.contains("--jobs must be at least 1"))
     }
 
     @Test func batchExitStatusesTellTheCasesApart() throws {
         let path = try temporaryStorePath()
-        #expect(try routerisk(["batch", "--store", path]).status == 2, "no store")
+        #expect(try routerisk(["batch", "--store", path]).status == 4, "no store: unreachable")
         #expect(try routerisk(["store", "init", "--store", path]).status == 0)
         let week = ["--store", path, "--as-of", "2025-06-01T00:00:00Z", "--window", "7d", "--format", "json"]
         let good = try routerisk(["batch"] + week)

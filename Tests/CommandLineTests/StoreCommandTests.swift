@@ -126,7 +126,7 @@ import Testing
         let store = ["--store", "ops.sqlite"]
         let window = ["--as-of", Self.asOf, "--window", "7d", "--format", "json"]
         let missing = try scratch.routerisk(["batch"] + store + window)
-        #expect(missing.status == 2 && missing.stderr.contains("ops.sqlite"), "no store: \(missing.status) \(missing.stderr)")
+        #expect(missing.status == 4 && missing.stderr.contains("ops.sqlite"), "no store (unreachable): \(missing.status) \(missing.stderr)")
 
         #expect(try scratch.routerisk(["store", "init", "--empty"] + store).status == 0)
         try scratch.write("routes.geojson", routesGeoJSON([
@@ -158,7 +158,7 @@ import Testing
 
         try scratch.write("bad-model.json", #"{"half_life_days": 0}"#)
         let badModel = try scratch.routerisk(["batch", "--model", "bad-model.json"] + store + window)
-        #expect(badModel.status == 2 && badModel.stderr.contains("half_life_days"), "invalid model: \(badModel.stderr)")
+        #expect(badModel.status == 1 && badModel.stderr.contains("half_life_days"), "invalid model (bad input): \(badModel.stderr)")
         #expect(try scratch.routerisk(["batch", "--window", "fortnight"] + store).status == 2, "invalid window")
         #expect(try scratch.routerisk(["batch", "--transaction-size", "0"] + store + window).status == 2, "invalid option")
     }
@@ -175,6 +175,6 @@ import Testing
         let imported = try scratch.routerisk(["store", "import", "incidents", "gone.csv", "--store", "s.sqlite"])
         #expect(imported.status != 0 && imported.stderr.contains("gone.csv"), "\(imported.stderr)")
         let batchModel = try scratch.routerisk(["batch", "--model", "no-model.json", "--store", "s.sqlite", "--as-of", Self.asOf])
-        #expect(batchModel.status == 2 && batchModel.stderr.contains("no-model.json"), "\(batchModel.stderr)")
+        #expect(batchModel.status == 1 && batchModel.stderr.contains("no-model.json"), "\(batchModel.stderr)")
     }
 }
