@@ -71,8 +71,13 @@ public struct InputLoader: Sendable {
         let zones = try zones(sources.zones)
         let incidents = try incidents(sources.incidents)
         let routes = try routes(sources.routes)
+        func counts<Item>(_ loaded: Loaded<Item>) -> [SourceCount] {
+            loaded.sources.map { SourceCount(name: $0.name, items: $0.items.count, rejected: $0.warnings.count) }
+        }
+        let provenance = Provenance(incidentFiles: counts(incidents), zoneFiles: counts(zones), modelFile: sources.model.name,
+                                    modelHash: FNV1a.hex(of: try sources.model.text()))
         return ScoringInputs(model: model, zones: zones.items, incidents: incidents.items, routes: routes.items,
-                             warnings: zones.warnings + incidents.warnings + routes.warnings)
+                             warnings: zones.warnings + incidents.warnings + routes.warnings, provenance: provenance)
     }
 
     /// The one loop over sources: each read in turn, the first unreadable one ends the load.
@@ -109,8 +114,11 @@ public struct ScoringInputs: Sendable {
     public var routes: [Route]
     /// Rows and features skipped or repaired while loading, in the order they were read.
     public var warnings: [Diagnostic]
+    public var provenance: Provenance
 
-    public init(model: Model, zones: [Zone], incidents: [Incident], routes: [Route], warnings: [Diagnostic] = []) {
+    public init(model: Model, zones: [Zone], incidents: [Incident], routes: [Route], warnings: [Diagnostic] = [],
+                provenance: Provenance = Provenance()) {
+        self.provenance = provenance
         self.model = model
         self.zones = zones
         self.incidents = incidents

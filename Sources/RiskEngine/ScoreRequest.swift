@@ -24,15 +24,22 @@ public struct ScoreRequest: Sendable {
     public var jobs: Int
     /// A route that cannot be scored ends the request instead of becoming a warning.
     public var strict: Bool
+    /// Score even when no incident counts at any evaluation time (on zones alone); otherwise
+    /// such a request fails with `NoApplicableIncidents` rather than print a silent LOW.
+    public var allowEmpty: Bool
+    /// Keep incidents that `Deduplicator` would merge.
+    public var keepDuplicates: Bool
 
     public init(asOf: Date, rankBy: RankKey = .exposure, top: Int? = nil, exact: Bool = false, jobs: Int = 1,
-                strict: Bool = false) {
+                strict: Bool = false, allowEmpty: Bool = false, keepDuplicates: Bool = false) {
         self.asOf = asOf
         self.rankBy = rankBy
         self.top = top
         self.exact = exact
         self.jobs = jobs
         self.strict = strict
+        self.allowEmpty = allowEmpty
+        self.keepDuplicates = keepDuplicates
     }
 
     /// A request option out of range, named by the request's field.
@@ -61,8 +68,28 @@ public struct ScoreRequest: Sendable {
         var warnings = inputs.warnings
         var notes: [String] = []
         warnings.forEach { events(.warning($0)) }
+        func warn(_ reason: String) {
+            let diagnostic = Diagnostic(file: "incidents", location: "", reason: reason)
+            events(.warning(diagnostic))
+            warnings.append(diagnostic)
+        }
 
-        let data = try ScoringData(incidents: inputs.incidents, zones: inputs.zones, model: inputs.model)
+        var basis = examine(inputs)
+        if basis.duplicatesMerged > 0 {
+            let note = "merged \(basis.duplicatesMerged) duplicate incident(s) given twice (same id, or same day and place "
+                + "from another file); --keep-duplicates keeps them"
+            notes.append(note)
+            events(.note(note))
+        }
+        let incidents = keepDuplicates ? inputs.incidents : Deduplicator(model: inputs.model).merge(inputs.incidents, fileOf: fileIndex(inputs)).kept
+        if basis.applicable == 0, !allowEmpty { throw NoApplicableIncidents(description: emptyReason(basis, model: inputs.model)) }
+        if let stale = staleness(basis, model: inputs.model) { warn(stale) }
+        for (name, labels) in [("category_weights", basis.unknownCategories), ("target_weights", basis.unknownTargets)] where !labels.isEmpty {
+            warn("\(labels.count) value(s) not in the model's \(name) (or its aliases) weigh 1: "
+                + labels.map { "\"\($0.label)\" (\($0.count))" }.joined(separator: ", "))
+        }
+
+        let data = try ScoringData(incidents: incidents, zones: inputs.zones, model: inputs.model)
         let routeKm = ScoreRequest.measurableKm(inputs.routes)
         let path = path(forRouteKm: routeKm)
         let scored = try await scoreRoutes(inputs.routes, asOf: asOf, data: data, path: path, jobs: jobs) { note in
@@ -82,9 +109,93 @@ public struct ScoreRequest: Sendable {
         }
         var ranked = rank(results, by: rankBy)
         if let top { ranked = Array(ranked.prefix(top)) }
+
+        let area = CoverageArea(incidents: incidents, zones: inputs.zones, reachKm: inputs.model.cutoffKm)
+        let measured = try await parallelMap(ranked.map(\.result.id), jobs: jobs, worker: { try CoverageArea.Meter(area) }) {
+            [shapes = Dictionary(uniqueKeysWithValues: inputs.routes.map { ($0.id, $0.shape) })] meter, id in
+            (id, try? meter.coverage(of: shapes[id]!))
+        }
+        var coverage: [String: RouteCoverage] = [:]
+        for case let (id, found?) in measured { coverage[id] = found }
+        basis.coverage = Dictionary(grouping: coverage.values, by: \.verdict).mapValues(\.count)
+
+        let leading = Set(ranked.flatMap { $0.result.topIncidents.map(\.id) })
+        var byID: [String: Incident] = [:]
+        for incident in incidents where leading.contains(incident.id) && byID[incident.id] == nil { byID[incident.id] = incident }
         return ScoreOutcome(asOf: asOf, model: inputs.model, path: path, routeKm: routeKm, ranked: ranked, rankedBy: rankBy,
                             shapes: Dictionary(uniqueKeysWithValues: inputs.routes.map { ($0.id, $0.shape) }),
-                            warnings: warnings, notes: notes)
+                            warnings: warnings, notes: notes, basis: basis, coverage: coverage, incidents: byID)
+    }
+
+    /// The input file of each incident, by position in the provenance's counts (all one file when
+    /// the inputs carry no provenance).
+    func fileIndex(_ inputs: ScoringInputs) -> [Int] {
+        var files: [Int] = []
+        for (file, source) in inputs.provenance.incidentFiles.enumerated() {
+            files += Array(repeating: file, count: source.items)
+        }
+        return files.count == inputs.incidents.count ? files : Array(repeating: 0, count: inputs.incidents.count)
+    }
+
+    /// The basis of an answer on `inputs`, before scoring (coverage is filled in after).
+    public func examine(_ inputs: ScoringInputs) -> Basis {
+        let model = inputs.model
+        let (kept, merges) = keepDuplicates ? (inputs.incidents, [])
+            : Deduplicator(model: model).merge(inputs.incidents, fileOf: fileIndex(inputs))
+        let times = Set(inputs.routes.map { $0.departsAt ?? asOf }).sorted()
+        let timeline = IncidentTimeline(kept, times: times.isEmpty ? [asOf] : times, model: model)
+        return Basis(provenance: inputs.provenance, incidentsRead: inputs.incidents.count,
+                     rejected: inputs.provenance.incidentFiles.reduce(0) { $0 + $1.rejected },
+                     duplicatesMerged: merges.count, merges: merges, applicable: timeline.applicable, decayed: timeline.decayed,
+                     afterEvaluation: timeline.afterEvaluation, earliest: kept.map(\.time).min(), latest: kept.map(\.time).max(),
+                     evaluatedFrom: times.first, evaluatedTo: times.last, zones: inputs.zones.count, coverage: [:],
+                     unknownCategories: unknownLabels(kept.map(\.category), key: model.categoryKey, table: model.categoryWeights),
+                     unknownTargets: unknownLabels(kept.map(\.target), key: model.targetKey, table: model.targetWeights))
+    }
+
+    /// Days an incident counts for: until its decay falls below `min_decay`.
+    static func lifetimeDays(_ model: Model) -> Double? {
+        model.minDecay > 0 ? model.halfLifeDays * log2(1 / model.minDecay) : nil
+    }
+
+    /// Why nothing applies, with the figures and what to do about it.
+    func emptyReason(_ basis: Basis, model: Model) -> String {
+        let at = basis.evaluatedFrom == basis.evaluatedTo
+            ? "the evaluation time \(day(basis.evaluatedFrom ?? asOf))"
+            : "any evaluation time (\(day(basis.evaluatedFrom ?? asOf)) to \(day(basis.evaluatedTo ?? asOf)))"
+        var text = "no incident applies at \(at), so every score would rest on zones alone: "
+        let files = basis.provenance.incidentFiles.map(\.name).joined(separator: ", ")
+        let from = files.isEmpty ? "" : " from \(files)"
+        if basis.incidentsRead == 0 {
+            text += "no incident was read\(from) (\(basis.rejected) row(s) rejected)"
+        } else {
+            text += "of \(basis.incidents) incident(s)\(from) (\(basis.rejected) row(s) rejected, \(basis.duplicatesMerged) duplicate(s) merged), "
+                + "\(basis.decayed) had decayed below min_decay \(model.minDecay) and \(basis.afterEvaluation) are later than the evaluation time"
+            if let earliest = basis.earliest, let latest = basis.latest {
+                text += "; they run from \(day(earliest)) to \(day(latest))"
+                if let life = ScoreRequest.lifetimeDays(model) {
+                    text += String(format: ", and with a half-life of %g days an incident counts for %.0f days, so the newest counts until %@",
+                                   model.halfLifeDays, life, day(latest.addingTimeInterval(life * 86_400)))
+                }
+            }
+        }
+        return text + ". Evaluate at a time the data covers (--as-of, or the routes' departs_at), give more recent incidents, "
+            + "or allow it explicitly (--allow-empty)"
+    }
+
+    /// A warning when the newest incident is more than a half-life older than the earliest
+    /// evaluation time: every incident then weighs less than half of what it did.
+    func staleness(_ basis: Basis, model: Model) -> String? {
+        guard let latest = basis.latest, let from = basis.evaluatedFrom, latest <= from else { return nil }
+        let age = from.timeIntervalSince(latest) / 86_400
+        guard age > model.halfLifeDays else { return nil }
+        return String(format: "stale data: the newest incident (%@) is %.0f days older than the evaluation time %@ "
+            + "(half-life %g days): it weighs %.3g of its full weight, and older ones less", day(latest), age, day(from),
+            model.halfLifeDays, pow(0.5, age / model.halfLifeDays))
+    }
+
+    private func day(_ date: Date) -> String {
+        String(iso8601Day(date))
     }
 
     /// The total length of the routes that can be measured. One that cannot (a coordinate off
@@ -125,4 +236,15 @@ public struct ScoreOutcome: Sendable {
     /// The inputs' warnings, then one per route that could not be scored.
     public var warnings: [Diagnostic]
     public var notes: [String]
+    /// What the scores rest on.
+    public var basis: Basis
+    /// Each ranked route's coverage verdict, by id.
+    public var coverage: [String: RouteCoverage]
+    /// The leading incidents of the ranked routes, by id, so reports can name them.
+    public var incidents: [String: Incident]
+}
+
+/// `yyyy-MM-dd` in UTC.
+public func iso8601Day(_ date: Date) -> String {
+    date.formatted(.iso8601.year().month().day().dateSeparator(.dash))
 }

@@ -83,6 +83,12 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Scoring tasks at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Score even when no incident applies at the evaluation time (on zones alone) instead of failing.")
+    var allowEmpty = false
+
+    @Flag(help: "Count an incident given twice (same id, or same day and place in two files) twice.")
+    var keepDuplicates = false
+
     /// The scoring request's own rules, reported under the options' names.
     func validate() throws {
         do throws(ScoreRequest.Invalid) {
@@ -95,7 +101,7 @@ struct Score: AsyncParsableCommand {
     func run() async throws {
         let bundle = try Bundle.locate()
         let request = ScoreRequest(asOf: try parseAsOf(asOf), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
-                                   strict: inputs.strict)
+                                   strict: inputs.strict, allowEmpty: allowEmpty, keepDuplicates: keepDuplicates)
         let loaded = try inputs.loader().scoringInputs(try inputs.sources(bundle: bundle, routeFiles: routeFiles))
         let outcome = try await request.run(loaded) { event in
             switch event {
