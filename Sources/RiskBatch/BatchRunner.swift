@@ -24,6 +24,16 @@ public struct BatchRunner<Store: BatchStore> {
         let model: Model
         if let chosen = options.model { model = chosen } else { model = try await store.model() }
         let zones = try await store.zones()
+        // Checked before a run is opened, at the window the options give (a resumed run's own
+        // window may start elsewhere; it was checked when it began).
+        if !options.allowEmpty {
+            let departures = Set(try await store.scheduledMovements(in: options.window, from: options.asOf).map(\.departsAt)).sorted()
+            let stored = try await store.incidents().map(\.incident)
+            let timeline = IncidentTimeline(stored, times: departures, model: model)
+            if let first = departures.first, let last = departures.last, timeline.applicable == 0 {
+                throw NothingApplies(departures: departures.count, from: first, to: last, incidents: stored.count, timeline: timeline)
+            }
+        }
         let inputs = RunInputs(modelHash: Fingerprint.of(model), zonesHash: Fingerprint.of(zones),
                                incidentRevision: try await store.incidentRevision())
         let opened = try await store.openRun(RunRequest(asOf: options.asOf, asOfGiven: asOfGiven, window: options.window,

@@ -73,32 +73,6 @@ public struct Basis: Sendable, Equatable {
     public var incidents: Int { incidentsRead - duplicatesMerged }
 }
 
-/// The incidents of a request against its evaluation times and model.
-struct IncidentTimeline {
-    var applicable = 0
-    var decayed = 0
-    var afterEvaluation = 0
-
-    /// `times` sorted. An incident counts at some time when it does at the first time not before
-    /// it (decay only shrinks with age).
-    init(_ incidents: [Incident], times: [Date], model: Model) {
-        for incident in incidents {
-            var low = 0, high = times.count
-            while low < high {
-                let mid = (low + high) / 2
-                if times[mid] < incident.time { low = mid + 1 } else { high = mid }
-            }
-            if low == times.count {
-                afterEvaluation += 1
-            } else if model.decay(of: incident.time, at: times[low]) != nil {
-                applicable += 1
-            } else {
-                decayed += 1
-            }
-        }
-    }
-}
-
 /// The labels of `incidents` that `table` does not weigh after `key`, with counts.
 func unknownLabels(_ labels: [String?], key: (String) -> String, table: [String: Double]) -> [LabelCount] {
     var counts: [String: Int] = [:]
