@@ -74,14 +74,13 @@ public struct ScoreRequest: Sendable {
             warnings.append(diagnostic)
         }
 
-        var basis = examine(inputs)
+        var (basis, incidents) = examined(inputs)
         if basis.duplicatesMerged > 0 {
             let note = "merged \(basis.duplicatesMerged) duplicate incident(s) given twice (same id, or same day and place "
                 + "from another file); --keep-duplicates keeps them"
             notes.append(note)
             events(.note(note))
         }
-        let incidents = keepDuplicates ? inputs.incidents : Deduplicator(model: inputs.model).merge(inputs.incidents, fileOf: fileIndex(inputs)).kept
         if basis.applicable == 0, !allowEmpty { throw NoApplicableIncidents(description: emptyReason(basis, model: inputs.model)) }
         if let stale = staleness(basis, model: inputs.model) { warn(stale) }
         for (name, labels) in [("category_weights", basis.unknownCategories), ("target_weights", basis.unknownTargets)] where !labels.isEmpty {
@@ -139,18 +138,24 @@ public struct ScoreRequest: Sendable {
 
     /// The basis of an answer on `inputs`, before scoring (coverage is filled in after).
     public func examine(_ inputs: ScoringInputs) -> Basis {
+        examined(inputs).basis
+    }
+
+    /// The basis, and the incidents to score on (duplicates merged unless `keepDuplicates`).
+    func examined(_ inputs: ScoringInputs) -> (basis: Basis, incidents: [Incident]) {
         let model = inputs.model
         let (kept, merges) = keepDuplicates ? (inputs.incidents, [])
             : Deduplicator(model: model).merge(inputs.incidents, fileOf: fileIndex(inputs))
         let times = Set(inputs.routes.map { $0.departsAt ?? asOf }).sorted()
         let timeline = IncidentTimeline(kept, times: times.isEmpty ? [asOf] : times, model: model)
-        return Basis(provenance: inputs.provenance, incidentsRead: inputs.incidents.count,
+        let basis = Basis(provenance: inputs.provenance, incidentsRead: inputs.incidents.count,
                      rejected: inputs.provenance.incidentFiles.reduce(0) { $0 + $1.rejected },
                      duplicatesMerged: merges.count, merges: merges, applicable: timeline.applicable, decayed: timeline.decayed,
                      afterEvaluation: timeline.afterEvaluation, earliest: kept.map(\.time).min(), latest: kept.map(\.time).max(),
                      evaluatedFrom: times.first, evaluatedTo: times.last, zones: inputs.zones.count, coverage: [:],
                      unknownCategories: unknownLabels(kept.map(\.category), key: model.categoryKey, table: model.categoryWeights),
                      unknownTargets: unknownLabels(kept.map(\.target), key: model.targetKey, table: model.targetWeights))
+        return (basis, kept)
     }
 
     /// Days an incident counts for: until its decay falls below `min_decay`.
