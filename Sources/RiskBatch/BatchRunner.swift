@@ -82,12 +82,13 @@ public struct BatchRunner<Store: BatchStore> {
         }
 
         let completed = try await store.finishRun(run.id, at: Date())
-        return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, resumed: opened.resumed)
+        let byID = Dictionary(incidents.map { ($0.incident.id, $0.incident) }, uniquingKeysWith: { first, _ in first })
+        return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, incidents: byID, resumed: opened.resumed)
     }
 
     /// The run's summary: bands, escalations since the previous run with the new incident that
     /// drives each, the riskiest movements and the failures.
-    private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>,
+    private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>, incidents: [String: Incident],
                          resumed: Bool) async throws -> BatchOutcome {
         var escalations: [Escalation] = []
         if let previousRun {
@@ -96,7 +97,7 @@ public struct BatchRunner<Store: BatchStore> {
                 let driver = result.topIncidents.first { newIncidents.contains($0.id) }
                 return Escalation(movementID: rise.current.movementID, oldBand: rise.previousBand, newBand: result.band,
                                   oldScore: rise.previousScore, newScore: result.score,
-                                  driver: driver.map { EscalationDriver(id: $0.id, closestKm: $0.closestKm) })
+                                  driver: driver.map { EscalationDriver(id: $0.id, closestKm: $0.closestKm, incident: incidents[$0.id]) })
             }
             escalations.sort { ($0.newScore - $0.oldScore, $1.movementID) > ($1.newScore - $1.oldScore, $0.movementID) }
         }

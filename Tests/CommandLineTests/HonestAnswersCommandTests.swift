@@ -106,5 +106,11 @@ extension CommandLineTests {
         let top = try #require(((try object(twice.stdout)["routes"] as? [[String: Any]])?.first?["top_incidents"] as? [[String: Any]])?.first)
         #expect(top["date"] as? String == "2025-01-01")
         #expect(top["killed"] as? Double == 3)
+        // And in the table, by date, category (none: "incident"), casualties and place.
+        let table = try scratch.routerisk(["score", "routes.geojson", "--incidents", "a.csv", "--model", "model.json",
+                                           "--as-of", "2025-06-01", "--format", "table", "--explain"],
+                                          environment: ["ROUTERISK_HOME": Self.packageRoot.path])
+        #expect(table.stdout.contains("2025-01-01 incident, 3 killed, 1 injured, at 25.0000 N 67.0000 E"), "\(table.stdout)")
+        #expect(table.stdout.contains("Based on a.csv (2 incidents, 0 rejected)"), "\(table.stdout)")
     }
 }

@@ -68,6 +68,10 @@ import Testing
         #expect(escalation.movementID == "m1" && escalation.oldBand == .low && escalation.newBand > .low)
         #expect(["attack", "attack2", "attack3"].contains(escalation.driver?.id ?? ""))
         #expect(abs((escalation.driver?.closestKm ?? 0) - 4) < 0.5)
+        // The driver carries the incident, so reports can name it (issue 9).
+        #expect(escalation.driver?.incident?.id == escalation.driver?.id)
+        #expect(escalation.driver?.incident?.killed == 40)
+        #expect(escalation.driver?.incident?.time == asOf - 3_600)
     }
 
     @Test func brokenRoutesFailByIdAndTheOthersAreScored() async throws {
