@@ -66,10 +66,13 @@ public struct BatchOptions: Sendable {
     public var model: Model?
     /// Scoring tasks run at once, each with its own scorer.
     public var jobs: Int
+    /// Run even when no stored incident counts at any selected departure (scores on zones alone).
+    public var allowEmpty: Bool
 
     public init(asOf: Date, window: BatchWindow = .next(86_400), full: Bool = false, transactionSize: Int = 250, model: Model? = nil,
-                jobs: Int = 1) {
+                jobs: Int = 1, allowEmpty: Bool = false) {
         self.jobs = jobs
+        self.allowEmpty = allowEmpty
         self.asOf = asOf
         self.window = window
         self.full = full
@@ -210,5 +213,22 @@ public struct OpenedRun: Sendable, Equatable {
     public init(run: RunRecord, resumed: Bool) {
         self.run = run
         self.resumed = resumed
+    }
+}
+
+/// A batch that would score every movement on zones alone: no stored incident counts at any of
+/// the departures it selected.
+public struct NothingApplies: Error, Sendable, CustomStringConvertible {
+    public var departures: Int
+    public var from: Date
+    public var to: Date
+    public var incidents: Int
+    public var timeline: IncidentTimeline
+
+    public var description: String {
+        let day = { (date: Date) in date.formatted(.iso8601.year().month().day().dateSeparator(.dash)) }
+        return "no stored incident applies at any of the \(departures) selected departure(s) (\(day(from)) to \(day(to))): "
+            + "of \(incidents) incident(s), \(timeline.decayed) had decayed below min_decay and \(timeline.afterEvaluation) "
+            + "are later; import recent incidents, or run anyway with --allow-empty"
     }
 }

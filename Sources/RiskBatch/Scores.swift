@@ -98,6 +98,9 @@ public struct Escalation: Sendable, Equatable {
 public struct EscalationDriver: Sendable, Equatable {
     public var id: String
     public var closestKm: Double
+    /// The incident itself, so reports can name it by date, category, place and casualties
+    /// (nil when the store no longer holds it).
+    public var incident: Incident?
 }
 
 public struct BatchOutcome: Sendable {

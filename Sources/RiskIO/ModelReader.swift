@@ -37,6 +37,9 @@ public enum ModelReader {
         var kernelName: String? = "gaussian"
         var kernelKeys: Set<String> = []
         var kernelValues: [String: Double] = [:]
+        // Aliases are checked against the weight tables once every key is read.
+        var categoryAliases: [String: String] = [:]
+        var targetAliases: [String: String] = [:]
 
         for member in members {
             let path = member.key
@@ -66,6 +69,10 @@ public enum ModelReader {
                 model.categoryWeights = checker.weights(member.value, path)
             case "target_weights":
                 model.targetWeights = checker.weights(member.value, path)
+            case "category_aliases":
+                categoryAliases = checker.aliases(member.value, path)
+            case "target_aliases":
+                targetAliases = checker.aliases(member.value, path)
             case "bands":
                 for inner in checker.object(member.value, path) {
                     let innerPath = "\(path).\(inner.key)"
@@ -101,6 +108,9 @@ public enum ModelReader {
         default:
             break // already reported
         }
+        // An alias to a label the table does not weigh would silently weigh 1: a typo, reported.
+        model.categoryAliases = checker.resolved(categoryAliases, "category_aliases", table: model.categoryWeights, "category_weights")
+        model.targetAliases = checker.resolved(targetAliases, "target_aliases", table: model.targetWeights, "target_weights")
         // Checked on the effective values, so a file that moves only one threshold past a default
         // is caught too.
         if bandsValid, !(model.moderateFrom < model.highFrom && model.highFrom < model.extremeFrom) {
@@ -122,14 +132,19 @@ public enum ModelReader {
     ]
 
     static let topLevelKeys = ["kernel", "sigma_km", "cutoff_sigmas", "radius_km", "half_life_days", "min_decay", "severity",
-                               "category_weights", "target_weights", "score_scale", "bands", "calibration"]
+                               "category_weights", "target_weights", "category_aliases", "target_aliases", "score_scale", "bands",
+                               "calibration"]
 
     /// The effective model with every key that applies to its kernel, in the spec's order with
     /// `kernel` first and its parameters after it; weight tables sorted by key so the output is
-    /// stable.
+    /// stable. The alias tables appear only when they hold something, so a model without them
+    /// prints (and fingerprints, in the batch's store) exactly as before they existed.
     public static func json(_ model: Model) -> JSONValue {
         func table(_ weights: [String: Double]) -> JSONValue {
             .object(weights.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .number($0.value)) })
+        }
+        func aliases(_ name: String, _ table: [String: String]) -> [JSONValue.Member] {
+            table.isEmpty ? [] : [.init(name, .object(table.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) }))]
         }
         let kernel: [JSONValue.Member] = switch model.kernel {
         case .gaussian(let sigma, let cutoff): [.init("sigma_km", .number(sigma)), .init("cutoff_sigmas", .number(cutoff))]
@@ -142,6 +157,7 @@ public enum ModelReader {
                                        .init("injured", .number(model.injuredWeight))])),
             .init("category_weights", table(model.categoryWeights)),
             .init("target_weights", table(model.targetWeights)),
+        ] + aliases("category_aliases", model.categoryAliases) + aliases("target_aliases", model.targetAliases) + [
             .init("score_scale", .number(model.scoreScale)),
             .init("bands", .object([.init("moderate", .number(model.moderateFrom)),
                                     .init("high", .number(model.highFrom)),
@@ -212,6 +228,39 @@ public enum ModelReader {
                 return []
             }
             return members
+        }
+
+        /// An alias table: label -> label, both normalised with `Model.key`.
+        mutating func aliases(_ value: JSONValue, _ path: String) -> [String: String] {
+            var table: [String: String] = [:]
+            var original: [String: String] = [:]
+            for member in object(value, path) {
+                let memberPath = "\(path).\(member.key)"
+                let key = Model.key(member.key)
+                guard !key.isEmpty else {
+                    fail(memberPath, "an alias needs a non-blank key")
+                    continue
+                }
+                if let earlier = original[key] {
+                    fail(memberPath, "is the same key as \"\(earlier)\" once trimmed and lower-cased")
+                    continue
+                }
+                original[key] = member.key
+                guard let target = member.value.stringValue else {
+                    fail(memberPath, "must be a string (a key of the weight table), got \(member.value.kindName)")
+                    continue
+                }
+                table[key] = Model.key(target)
+            }
+            return table
+        }
+
+        /// The aliases whose target the weight table has; each other one is reported.
+        mutating func resolved(_ aliases: [String: String], _ path: String, table: [String: Double], _ tableName: String) -> [String: String] {
+            for (key, target) in aliases.sorted(by: { $0.key < $1.key }) where table[target] == nil {
+                fail("\(path).\(key)", "aliases to \"\(target)\", which \(tableName) does not weigh")
+            }
+            return aliases.filter { table[$0.value] != nil }
         }
 
         /// A lookup table; keys normalised with `Model.key`, as incidents' labels are at lookup.

@@ -28,7 +28,10 @@ public enum BatchReport {
                     .init("movement_id", .string(e.movementID)), .init("old_band", .string(e.oldBand.rawValue)),
                     .init("new_band", .string(e.newBand.rawValue)), .init("old_score", measure(e.oldScore)),
                     .init("new_score", measure(e.newScore)),
-                    .init("driver", e.driver.map { .object([.init("id", .string($0.id)), .init("closest_km", measure($0.closestKm))]) } ?? .null),
+                    .init("driver", e.driver.map {
+                        .object([.init("id", .string($0.id)), .init("closest_km", measure($0.closestKm))]
+                                + ($0.incident.map(Report.incidentMembers) ?? []))
+                    } ?? .null),
                 ])
             })),
             .init("riskiest", .array(outcome.riskiest.enumerated().map { scoreJSON($1, rank: $0 + 1) })),
@@ -52,7 +55,11 @@ public enum BatchReport {
         } else {
             lines.append("Escalations since the previous run (\(outcome.escalations.count)):")
             for e in outcome.escalations {
-                let driver = e.driver.map { String(format: "driven by %@ (%.1f km from the route)", $0.id, $0.closestKm) }
+                let driver = e.driver.map { driver in
+                    String(format: "driven by %@ (%.1f km from the route)", driver.incident.map {
+                        Report.readable(driver.id, [driver.id: $0], description: false) + " [\(driver.id)]"
+                    } ?? driver.id, driver.closestKm)
+                }
                     ?? "no new incident among its leading ones"
                 lines.append(String(format: "  %@: %@ %.1f -> %@ %.1f, %@", terminalSafe(e.movementID), e.oldBand.rawValue, e.oldScore,
                                     e.newBand.rawValue, e.newScore, terminalSafe(driver)))

@@ -31,6 +31,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "A model file to use instead of the store's.") var model: String?
     @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
+    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
     @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     /// `--window` read; a usage error when it is not a duration.
@@ -51,7 +52,8 @@ struct BatchCommand: AsyncParsableCommand {
     func run() async throws {
         let store = try store.open()
         let options = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full, transactionSize: transactionSize,
-                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
+                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
+                                   allowEmpty: allowEmpty)
         let progress = ProgressReporter(label: "scoring")
         let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
         progress.finish()

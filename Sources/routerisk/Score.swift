@@ -104,6 +104,12 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Scoring tasks at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Score even when no incident applies at the evaluation time (on zones alone) instead of failing.")
+    var allowEmpty = false
+
+    @Flag(help: "Count an incident given twice (same id, or same day and place in two files) twice.")
+    var keepDuplicates = false
+
     /// The scoring request's own rules, reported under the options' names.
     func validate() throws {
         do throws(ScoreRequest.Invalid) {
@@ -120,7 +126,7 @@ struct Score: AsyncParsableCommand {
     func run() async throws {
         let evaluationTime = try times.parse(evaluateAt, option: "--evaluate-at")
         let request = ScoreRequest(asOf: try evaluationTime ?? times.parse(asOf, option: "--as-of") ?? Date(), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
-                                   strict: inputs.strict)
+                                   strict: inputs.strict, allowEmpty: allowEmpty, keepDuplicates: keepDuplicates)
         var loaded = try inputs.loader(times).scoringInputs(try inputs.sources(routeFiles: routeFiles))
         if evaluationTime != nil {
             // One time for every route: their own departures give way to it.

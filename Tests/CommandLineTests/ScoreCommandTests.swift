@@ -156,7 +156,8 @@ import Testing
         }
         try scratch.write("zones.geojson", zonesGeoJSON(zones))
         try scratch.write("routes.geojson", routesGeoJSON(routes))
-        let run = try score(scratch, routes: "routes.geojson")
+        // On zones alone, as allowed.
+        let run = try score(scratch, routes: "routes.geojson", extra: ["--allow-empty"])
         #expect(run.status == 0, "\(run.stderr)")
         let output = try decode(ScoreOutput.self, run)
         #expect(output.model.scoreScale == scale)

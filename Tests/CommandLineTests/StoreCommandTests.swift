@@ -124,7 +124,7 @@ import Testing
     @Test func batchExitStatuses() throws {
         let scratch = try Scratch()
         let store = ["--store", "ops.sqlite"]
-        let window = ["--as-of", Self.asOf, "--window", "7d", "--format", "json"]
+        var window = ["--as-of", Self.asOf, "--window", "7d", "--format", "json"]
         let missing = try scratch.routerisk(["batch"] + store + window)
         #expect(missing.status == 4 && missing.stderr.contains("ops.sqlite"), "no store (unreachable): \(missing.status) \(missing.stderr)")
 
@@ -140,6 +140,10 @@ import Testing
             """)
         #expect(try scratch.routerisk(["store", "import", "routes", "routes.geojson"] + store).status == 0)
         #expect(try scratch.routerisk(["store", "import", "movements", "moves.csv"] + store).status == 0)
+        // An empty store has no incident: the run cannot happen unless allowed (issue 9).
+        let nothing = try scratch.routerisk(["batch"] + store + window)
+        #expect(nothing.status == 2 && nothing.stderr.contains("no stored incident applies"), "\(nothing.status) \(nothing.stderr)")
+        window.append("--allow-empty")
         let good = try scratch.routerisk(["batch"] + store + window)
         #expect(good.status == 0, "all scored: \(good.stderr)")
         let outcome = try decode(BatchOutput.self, good)

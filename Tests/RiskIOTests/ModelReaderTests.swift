@@ -161,3 +161,34 @@ import Testing
         #expect(ModelReader.json(Model()).serialized().hasPrefix(#"{"kernel":"gaussian","sigma_km":10,"cutoff_sigmas":3,"#))
     }
 }
+
+/// The alias tables of the model file (issue 9; docs/model.md).
+@Suite struct ModelAliasTests {
+    @Test func aliasesAreReadNormalisedAndPrintedInTheEffectiveModel() throws {
+        let model = try ModelReader.parse(try JSONValue.parse("""
+            {"category_weights": {"suicide bombing": 2}, "category_aliases": {" Suicide Bomb ": "Suicide bombing"},
+             "target_weights": {"foreign nationals": 2}, "target_aliases": {"Civilians (China)": "foreign nationals"}}
+            """), file: "m.json")
+        #expect(model.categoryAliases == ["suicide bomb": "suicide bombing"])
+        #expect(model.targetAliases == ["civilians (china)": "foreign nationals"])
+        let json = ModelReader.json(model)
+        #expect(json["category_aliases"]?["suicide bomb"]?.stringValue == "suicide bombing")
+        // Without aliases the effective model has no alias keys: its text (and the batch's
+        // fingerprint of it) is what it was before they existed.
+        #expect(ModelReader.json(Model())["category_aliases"] == nil)
+    }
+
+    @Test func anAliasToALabelTheTableDoesNotWeighIsAnErrorNamingIt() throws {
+        do {
+            _ = try ModelReader.parse(try JSONValue.parse("""
+                {"category_weights": {"bombing": 1.5}, "category_aliases": {"ied": "bombings", "grenade": 3}}
+                """), file: "m.json")
+            Issue.record("a model with a dangling alias loaded")
+        } catch let error as InputError {
+            let text = "\(error)"
+            #expect(text.contains("category_aliases.ied"), "\(text)")
+            #expect(text.contains("\"bombings\", which category_weights does not weigh"), "\(text)")
+            #expect(text.contains("category_aliases.grenade"), "\(text)")
+        }
+    }
+}
