@@ -79,16 +79,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers the tests share: child processes with a time limit.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["TestSupport", "RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskCore", "Geo"]),
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
         // Tests that run the built routerisk: the command line, and kill -9 during a batch.
-        .testTarget(name: "RiskStoreTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
-        .testTarget(name: "RiskServerTests", dependencies: [
+        .testTarget(name: "RiskStoreTests", dependencies: ["TestSupport", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "RiskServerTests", dependencies: ["TestSupport", 
             "RiskServer", "RiskEngine", "RiskBatch", "RiskSQLite", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -96,6 +98,6 @@ let package = Package(
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
-        .testTarget(name: "CommandLineTests", dependencies: ["RiskSQLite", "Geo", "routerisk"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["TestSupport", "RiskSQLite", "Geo", "routerisk"]),
     ]
 )

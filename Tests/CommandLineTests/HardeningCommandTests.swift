@@ -93,7 +93,7 @@ import Testing
         let movements = try scratch.routerisk(["store", "import", "movements", "movements.csv"] + store)
         // The two movement ids are one id too: the second line is the duplicate.
         #expect(movements.stdout.contains("1 movements imported"), "\(movements.stdout) \(movements.stderr)")
-        let batch = try scratch.routerisk(["batch", "--window", "1d", "--format", "json"] + store + Self.asOf)
+        let batch = try scratch.routerisk(["batch", "--window", "1d", "--format", "json", "--allow-empty"] + store + Self.asOf)
         #expect(batch.status == 0, "\(batch.stderr)")
         let output = try decode(BatchOutput.self, batch)
         #expect(output.run.scored == 1)
@@ -123,7 +123,7 @@ import Testing
         // The shared route kept its own length: the geodesic of its one segment (Vincenty here).
         try scratch.write("m.csv", "id,route_id,departs_at\nm3,shared,2025-06-01T06:00:00Z\n")
         #expect(try scratch.routerisk(["store", "import", "movements", "m.csv"] + store).status == 0)
-        let batch = try scratch.routerisk(["batch", "--window", "1d", "--format", "json"] + store + Self.asOf)
+        let batch = try scratch.routerisk(["batch", "--window", "1d", "--format", "json", "--allow-empty"] + store + Self.asOf)
         #expect(batch.status == 0, "\(batch.stderr)")
         let scores = try decode(StoredScores.self, try scratch.routerisk(["store", "scores", "--format", "json"] + store)).scores
         let m3 = try #require(scores.first { $0.movementId == "m3" })
@@ -157,7 +157,7 @@ import Testing
         #expect(try scratch.routerisk(["generate", "--out", "gen", "--movements", "120", "--min-km", "150", "--max-km", "250"]).status == 0)
         try scratch.write("pole.geojson", routesGeoJSON([(id: "pole", line: [LonLat(67, -89), LonLat(67, -90)])]))
         let run = try scratch.routerisk(["score", "gen/routes.geojson", "pole.geojson", "--format", "csv"] + Self.asOf)
-        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.status == 3, "a partial failure: \(run.stderr)")
         #expect(run.stderr.contains("hazard grid"))  // the fast path ran
         #expect(run.stderr.contains("route pole:"), "\(run.stderr)")
         #expect(csvRecordCount(run.stdout) == 121)

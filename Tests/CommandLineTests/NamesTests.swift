@@ -21,7 +21,7 @@ import Testing
             """)
         #expect(try scratch.routerisk(["store", "import", "routes", "routes.geojson"] + store).status == 0)
         #expect(try scratch.routerisk(["store", "import", "movements", "moves.csv"] + store).status == 0)
-        let batch = try scratch.routerisk(["batch", "--as-of", "2025-06-01T00:00:00Z", "--window", "7d", "--format", "json"] + store)
+        let batch = try scratch.routerisk(["batch", "--as-of", "2025-06-01T00:00:00Z", "--window", "7d", "--format", "json", "--allow-empty"] + store)
         #expect(batch.status == 0, "\(batch.stderr)")
 
         func names(_ run: CommandRun, _ key: String) throws -> [String: String?] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// What `score`, `batch` and `store scores` print as JSON is checked against the schemas in
@@ -12,20 +13,11 @@ extension CommandLineTests {
 
     /// Runs `Tests/tools/validate-json.py` on `document` against `schema`.
     func validate(_ document: String, against schema: String) throws -> Validation {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", RouteRiskCommand.packageRoot.appendingPathComponent("Tests/tools/validate-json.py").path,
-                             RouteRiskCommand.packageRoot.appendingPathComponent("docs/schemas").path, schema]
-        let input = Pipe(), err = Pipe()
-        process.standardInput = input
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        input.fileHandleForWriting.write(Data(document.utf8))
-        try input.fileHandleForWriting.close()
-        let messages = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Validation(status: process.terminationStatus, messages: String(decoding: messages, as: UTF8.self))
+        let run = try runChild(URL(fileURLWithPath: "/usr/bin/env"),
+                               ["python3", RouteRiskCommand.packageRoot.appendingPathComponent("Tests/tools/validate-json.py").path,
+                                RouteRiskCommand.packageRoot.appendingPathComponent("docs/schemas").path, schema],
+                               input: Data(document.utf8), timeout: 120)
+        return Validation(status: run.status, messages: run.stderr)
     }
 
     func expectValid(_ document: String, against schema: String) throws {

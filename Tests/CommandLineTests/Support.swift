@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 // Black-box support for the command-line tests: they run the `routerisk` executable built beside
@@ -36,45 +37,17 @@ enum RouteRiskCommand {
                     program: URL = executable, sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
         try #require(FileManager.default.isExecutableFile(atPath: program.path), "build routerisk first: \(program.path)",
                      sourceLocation: sourceLocation)
-        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: outputs) }
-        let stdoutURL = outputs.appendingPathComponent("stdout"), stderrURL = outputs.appendingPathComponent("stderr")
-        try Data().write(to: stdoutURL)
-        try Data().write(to: stderrURL)
-        let stdout = try FileHandle(forWritingTo: stdoutURL), stderr = try FileHandle(forWritingTo: stderrURL)
-        defer {
-            try? stdout.close()
-            try? stderr.close()
-        }
-
-        let process = Process()
-        process.executableURL = program
-        process.arguments = arguments
-        process.currentDirectoryURL = folder
         var inherited = ProcessInfo.processInfo.environment
         inherited["ROUTERISK_STORE"] = nil
         inherited["NO_COLOR"] = "1"
-        process.environment = inherited.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        try process.run()
-        if finished.wait(timeout: .now() + timeout) == .timedOut {
-            // SIGKILL, not SIGTERM: a child spawned from the Swift Testing runner outlived SIGTERM
-            // (observed with `sleep`; it inherits the runner's signal state), and a hung run must
-            // not hold the suite.
-            kill(process.processIdentifier, SIGKILL)
-            finished.wait()
-            let timeout = CommandTimeout(arguments: [program.lastPathComponent] + arguments, seconds: timeout)
+        do {
+            let run = try runChild(program, arguments, in: folder, environment: inherited.merging(environment) { $1 }, timeout: timeout)
+            return CommandRun(status: run.status, stdout: run.stdout, stderr: run.stderr)
+        } catch let child as ChildTimeout {
+            let timeout = CommandTimeout(arguments: [program.lastPathComponent] + arguments, seconds: child.seconds)
             Issue.record("\(timeout)", sourceLocation: sourceLocation)
             throw timeout
         }
-        return CommandRun(status: process.terminationStatus,
-                          stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
-                          stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self))
     }
 }
 

@@ -85,7 +85,7 @@ import Testing
         let imported = try scratch.routerisk(["store", "import", "movements", "moves.csv", "--timezone", "Asia/Karachi"] + store)
         #expect(imported.stdout.hasPrefix("1 movements imported"), "\(imported.stderr)")
         let batch = try scratch.routerisk(["batch", "--as-of", "2026-11-30 00:00", "--timezone", "Asia/Karachi", "--window", "24h",
-                                           "--format", "json"] + store)
+                                           "--format", "json", "--allow-empty"] + store)
         #expect(batch.status == 0, "\(batch.stderr)")
         let output = try decode(BatchOutput.self, batch)
         #expect(output.run.asOf == "2026-11-29T19:00:00Z" && output.riskiest.map(\.evaluatedAt) == ["2026-11-30T03:00:00Z"])

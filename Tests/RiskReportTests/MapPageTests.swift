@@ -1,6 +1,7 @@
 import Foundation
 import Geo
 import RiskCore
+import TestSupport
 import Testing
 @testable import RiskReport
 
@@ -140,16 +141,8 @@ struct MapValidationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         try MapPage.html(try await demo.value.scene).write(to: folder.appendingPathComponent("score.html"), atomically: true, encoding: .utf8)
         try MapPage.html(try await batchScene()).write(to: folder.appendingPathComponent("batch.html"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = validator
-        process.arguments = ["--root", folder.path, "--also-check-css"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
+        let run = try runChild(validator, ["--root", folder.path, "--also-check-css"], timeout: 300)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
     }
 }
 

@@ -5,6 +5,7 @@ import FoundationNetworking
 import Geo
 import RiskCore
 import RiskEngine
+import TestSupport
 import Testing
 @testable import RiskServer
 
@@ -100,7 +101,7 @@ import Testing
         let (data, response) = try await inFlight.value
         #expect((response as? HTTPURLResponse)?.statusCode == 200)
         #expect(try JSONValue.parse(data)["routes"]?.arrayValue?.count == 12)
-        process.waitUntilExit()
+        try process.waitUntilExit(timeout: 60)
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         // Nobody listens any more.

@@ -1,5 +1,6 @@
 import Foundation
 import Geo
+import TestSupport
 import Testing
 @testable import RiskServer
 
@@ -9,18 +10,9 @@ let routeriskExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvi
 
 /// Runs `routerisk` in the repository and returns its stdout; a non-zero exit fails the test.
 func runRouterisk(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = routeriskExecutable
-    process.arguments = arguments
-    process.currentDirectoryURL = packageRoot
-    let out = Pipe()
-    process.standardOutput = out
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    #expect(process.terminationStatus == 0)
-    return String(decoding: data, as: UTF8.self)
+    let run = try runChild(routeriskExecutable, arguments, in: packageRoot, timeout: 300)
+    #expect(run.status == 0, "\(run.stderr)")
+    return run.stdout
 }
 
 /// Every bundled route in one FeatureCollection, as a planning tool would send them.

@@ -2,11 +2,13 @@ import Foundation
 import Geo
 import RiskCore
 import RiskSynth
+import TestSupport
 import Testing
 @testable import RiskSQLite
 
 /// `kill -9` in the middle of a batch must leave the store consistent, and the next batch must
-/// finish the interrupted run with exactly one score per movement.
+/// finish the interrupted run with exactly one score per movement, each the score an
+/// uninterrupted run gives.
 @Suite struct CrashTests {
     /// The routerisk executable built beside this test bundle.
     static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
@@ -34,8 +36,17 @@ import Testing
             #expect(try store.upsert(movements: routes.map { Movement(id: "m-\($0.id)", routeID: $0.id, departsAt: $0.departsAt!) }).isEmpty)
             try store.upsert(incidents: synth.incidents(count: 2_000, end: asOf))
         }
-        let arguments = ["--store", path, "--window", "2d", "--format", "json", "--transaction-size", "100"]
-        let first = try batch(arguments + ["--as-of", "2025-06-01T00:00:00Z"])
+        // The same store, untouched, for a run that nothing interrupts.
+        let reference = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("reference.sqlite").path
+        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+            try FileManager.default.copyItem(atPath: path + suffix, toPath: reference + suffix)
+        }
+        let arguments = ["--window", "2d", "--format", "json", "--transaction-size", "100"]
+        let uninterrupted = try batch(["--store", reference, "--as-of", "2025-06-01T00:00:00Z"] + arguments)
+        try uninterrupted.waitUntilExit(timeout: 900)
+        #expect(uninterrupted.terminationStatus == 0)
+
+        let first = try batch(["--store", path, "--as-of", "2025-06-01T00:00:00Z"] + arguments)
         let observer = try SQLiteDatabase(path: path, create: false)
         var scoredAtKill = 0
         let deadline = Date().addingTimeInterval(300)
@@ -46,7 +57,7 @@ import Testing
         }
         try #require(first.isRunning, "the batch finished before it could be killed; make the run larger")
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        try first.waitUntilExit(timeout: 60)
         #expect(first.terminationReason == .uncaughtSignal)
 
         // Consistent: intact file, an unfinished run whose counters match its committed scores,
@@ -59,8 +70,8 @@ import Testing
         #expect(committed % 100 == 0 && committed >= 500 && committed < movementCount)
         print("killed the batch with \(committed) of \(movementCount) scores committed")
 
-        let second = try batch(arguments)
-        second.waitUntilExit()
+        let second = try batch(["--store", path] + arguments)
+        try second.waitUntilExit(timeout: 900)
         #expect(second.terminationStatus == 0)
         let runs = try observer.query("SELECT id, status, scored, failed, selected FROM runs")
         #expect(runs.count == 1, "the interrupted run is resumed, not duplicated")
@@ -68,5 +79,22 @@ import Testing
         #expect(runs[0]["scored"]?.int == Int64(movementCount) && runs[0]["failed"]?.int == 0)
         #expect(try observer.scalar("SELECT COUNT(DISTINCT movement_id) FROM scores WHERE run_id = ?", run["id"]).int == Int64(movementCount))
         #expect(try observer.scalar("SELECT COUNT(*) FROM scores").int == Int64(movementCount))
+
+        // The resumed run's scores are the uninterrupted run's: the part committed before the kill
+        // and the part after it alike.
+        let columns = "movement_id, exposure, base_exposure, incident_exposure, peak_hazard, peak_at_km, score, band"
+        let resumed = try observer.query("SELECT \(columns) FROM scores ORDER BY movement_id")
+        let expected = try SQLiteDatabase(path: reference, create: false).query("SELECT \(columns) FROM scores ORDER BY movement_id")
+        try #require(resumed.count == expected.count)
+        var differing: [String] = []
+        for (got, want) in zip(resumed, expected) {
+            let same = got["movement_id"] == want["movement_id"] && got["band"] == want["band"]
+                && ["exposure", "base_exposure", "incident_exposure", "peak_hazard", "peak_at_km", "score"].allSatisfy { column in
+                    guard case .real(let a)? = got[column], case .real(let b)? = want[column] else { return false }
+                    return abs(a - b) <= 1e-12 * max(abs(b), 1e-300)
+                }
+            if !same { differing.append(got["movement_id"]?.string ?? "?") }
+        }
+        #expect(differing.isEmpty, "\(differing.count) movements scored differently after the resume: \(differing.prefix(5))")
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Geo
 import RiskCore
 import RiskSynth
+import TestSupport
 import Testing
 @testable import RiskSQLite
 
@@ -29,17 +30,28 @@ import Testing
         }
         let arguments = ["batch", "--store", path, "--window", "2d", "--format", "json", "--transaction-size", "10",
                          "--as-of", "2025-06-01T00:00:00Z"]
+        // Twenty kill points drawn at random over the run's movements (short of its last
+        // transaction, so that no process can finish the run before it is killed): each process
+        // is killed once that many scores are committed, or at once when they already are.
         var generator = SystemRandomNumberGenerator()
-        for _ in 0..<20 {
+        var points = Set<Int>()
+        while points.count < 20 { points.insert(Int.random(in: 1..<(count - 10), using: &generator)) }
+        let observer = try SQLiteDatabase(path: path, create: false)
+        for point in points.sorted() {
             let process = Process()
             process.executableURL = CrashTests.executable
             process.arguments = arguments
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            usleep(UInt32.random(in: 50_000...1_500_000, using: &generator))
+            let deadline = Date().addingTimeInterval(300)
+            while process.isRunning, Date() < deadline,
+                  Int((try? observer.scalar("SELECT COUNT(*) FROM scores").int) ?? 0) < point {
+                usleep(2_000)
+            }
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try process.waitUntilExit(timeout: 60)
+            #expect(process.terminationReason == .uncaughtSignal, "killed at \(point) scores")
         }
         let last = Process()
         last.executableURL = CrashTests.executable
@@ -47,10 +59,9 @@ import Testing
         last.standardOutput = FileHandle.nullDevice
         last.standardError = FileHandle.nullDevice
         try last.run()
-        last.waitUntilExit()
+        try last.waitUntilExit(timeout: 900)
         #expect(last.terminationStatus == 0)
 
-        let observer = try SQLiteDatabase(path: path, create: false)
         #expect(try observer.scalar("PRAGMA integrity_check").string == "ok")
         let completed = try observer.query("SELECT id, selected, scored, failed FROM runs WHERE status = 'completed'")
         #expect(completed.count == 1)
