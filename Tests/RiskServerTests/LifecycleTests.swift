@@ -93,8 +93,13 @@ import Testing
         request.setValue("application/geo+json", forHTTPHeaderField: "Content-Type")
         let session = URLSession(configuration: .ephemeral)
         let inFlight = Task { try await session.data(for: request) }
-        // Give the request time to reach the server, then ask it to stop.
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the server is scoring the request, ask it to stop.
+        let metrics = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/metrics")!)
+        for _ in 0..<600 {
+            let (text, _) = try await session.data(for: metrics)
+            if String(decoding: text, as: UTF8.self).contains("\nrouterisk_scoring_running 1\n") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         kill(process.processIdentifier, SIGTERM)
 
         let (data, response) = try await inFlight.value
