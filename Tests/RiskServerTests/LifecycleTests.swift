@@ -31,11 +31,11 @@ import Testing
             #expect(try probeExposure(before) == 0)
 
             // Start four slow requests, swap while they run, then start four more.
-            let inFlight = (0..<4).map { _ in Task { try await server.post(query, slow) } }
+            let inFlight = (0..<4).map { _ in Task(executorPreference: testThreads) { try await server.post(query, slow) } }
             try await eventually { server.server.gate.load.running == 2 }
             #expect(server.server.gate.load.running == 2)
             server.server.swap(to: ScoringSnapshot(base: new, revision: 2))
-            let after = (0..<4).map { _ in Task { try await server.post(query, slow) } }
+            let after = (0..<4).map { _ in Task(executorPreference: testThreads) { try await server.post(query, slow) } }
 
             // The two that were running when the swap came answer exactly as before it.
             var oldAnswers = 0
