@@ -49,10 +49,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Backtests and calibration of the model against later incidents (no I/O).
+        .target(name: "RiskValidation", dependencies: ["RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
             path: "Benchmarks/RouteRiskBenchmarks"
+        ),
+        // Fuzz targets (docs/fuzzing.md): built by `make fuzz` with libFuzzer; a corpus replayer otherwise.
+        .executableTarget(
+            name: "routerisk-fuzz",
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSQLite"],
+            path: "Fuzz/RouteRiskFuzz"
         ),
         .executableTarget(
             name: "routerisk",
@@ -67,13 +75,14 @@ let package = Package(
                 "RiskSQLite",
                 "RiskServer",
                 .product(name: "Logging", package: "swift-log"),
+                "RiskValidation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskCore", "Geo"]),
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
@@ -85,6 +94,7 @@ let package = Package(
         ]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["RiskSQLite", "Geo", "routerisk"]),
     ]

@@ -101,6 +101,36 @@ public struct Geodesic: Sendable {
         return points
     }
 
+    /// The position `km` along a (multi)line whose vertices are joined by geodesics, counted as
+    /// the scorer counts km marks: the parts in order, the gaps between them left out. A mark
+    /// before the start or past the end gives the first or the last position.
+    public func position(along parts: [[Coordinate]], atKm km: Double) throws -> Coordinate {
+        guard km.isFinite else { throw GeoError.invalidGeometry("a km mark must be finite, got \(km)") }
+        guard let first = parts.first(where: { !$0.isEmpty })?.first else {
+            throw GeoError.invalidGeometry("a line with no positions has no km marks")
+        }
+        guard km > 0 else { return first }
+        var remaining = km
+        var last = first
+        for part in parts {
+            for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
+            for (a, b) in zip(part, part.dropFirst()) {
+                var g = ellipsoid
+                var line = geod_geodesicline()
+                geod_inverseline(&line, &g, a.y, a.x, b.y, b.x, 0)
+                let length = line.s13 / 1000
+                if remaining <= length {
+                    var lat = 0.0, lon = 0.0
+                    geod_position(&line, remaining * 1000, &lat, &lon, nil)
+                    return Coordinate(lon, lat)
+                }
+                remaining -= length
+            }
+            last = part.last ?? last
+        }
+        return last
+    }
+
     /// The polyline with geodesic intermediate points so no piece exceeds `maxSegmentKm`.
     public func densify(_ line: [Coordinate], maxSegmentKm: Double) throws -> [Coordinate] {
         guard maxSegmentKm > 0 else { throw GeoError.invalidGeometry("densify needs a positive segment length") }

@@ -320,6 +320,24 @@ public final class Geometry {
         return Geometry(owning: try context.check(GEOSDensify_r(context.handle, handle, maxSegmentLength), "densify"), in: context)
     }
 
+    /// A simpler geometry within `tolerance` (in the geometry's units) of this one, for display:
+    /// GEOS's topology-preserving Douglas-Peucker keeps rings from collapsing and lines and rings
+    /// from crossing themselves or each other, which plain Douglas-Peucker does not. (It does
+    /// not check that a hole stays inside its shell.)
+    public func simplifiedPreservingTopology(tolerance: Double) throws -> Geometry {
+        guard tolerance >= 0, tolerance.isFinite else {
+            throw GeoError.invalidGeometry("simplify needs a finite tolerance of at least 0, got \(tolerance)")
+        }
+        return Geometry(owning: try context.check(GEOSTopologyPreserveSimplify_r(context.handle, handle, tolerance),
+                                                  "topology-preserving simplify"), in: context)
+    }
+
+    /// A point guaranteed to lie inside an area (or on a line): where a label can go, even in a
+    /// concave shape whose centroid lies outside it.
+    public func pointOnSurface() throws -> Geometry {
+        Geometry(owning: try context.check(GEOSPointOnSurface_r(context.handle, handle), "point on surface"), in: context)
+    }
+
     /// Distance along this (multi)line to the point on it nearest `point` (linear referencing).
     public func project(_ point: Geometry) throws -> Double {
         let value = GEOSProject_r(context.handle, handle, point.handle)

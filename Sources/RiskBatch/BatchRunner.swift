@@ -24,6 +24,16 @@ public struct BatchRunner<Store: BatchStore> {
         let model: Model
         if let chosen = options.model { model = chosen } else { model = try await store.model() }
         let zones = try await store.zones()
+        // Checked before a run is opened, at the window the options give (a resumed run's own
+        // window may start elsewhere; it was checked when it began).
+        if !options.allowEmpty {
+            let departures = Set(try await store.scheduledMovements(in: options.window, from: options.asOf).map(\.departsAt)).sorted()
+            let stored = try await store.incidents().map(\.incident)
+            let timeline = IncidentTimeline(stored, times: departures, model: model)
+            if let first = departures.first, let last = departures.last, timeline.applicable == 0 {
+                throw NothingApplies(departures: departures.count, from: first, to: last, incidents: stored.count, timeline: timeline)
+            }
+        }
         let inputs = RunInputs(modelHash: Fingerprint.of(model), zonesHash: Fingerprint.of(zones),
                                incidentRevision: try await store.incidentRevision())
         let opened = try await store.openRun(RunRequest(asOf: options.asOf, asOfGiven: asOfGiven, window: options.window,
@@ -72,24 +82,27 @@ public struct BatchRunner<Store: BatchStore> {
         }
 
         let completed = try await store.finishRun(run.id, at: Date())
-        return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, resumed: opened.resumed)
+        let byID = Dictionary(incidents.map { ($0.incident.id, $0.incident) }, uniquingKeysWith: { first, _ in first })
+        return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, incidents: byID, resumed: opened.resumed)
     }
 
     /// The summary of a stored run, as `run` returned it when the run finished: escalations
     /// against the completed run before it, driven by the incidents new since that run.
     public func summary(of run: RunRecord) async throws -> BatchOutcome {
         let previousRun = try await store.runs().last { $0.id < run.id && $0.status == .completed }
+        let stored = try await store.incidents()
         var newSince: Set<String> = []
         if let previousRun {
             let watermark = previousRun.inputs.incidentRevision
-            newSince = Set(try await store.incidents().filter { $0.createdRevision > watermark }.map(\.incident.id))
+            newSince = Set(stored.filter { $0.createdRevision > watermark }.map(\.incident.id))
         }
-        return try await outcome(of: run, previousRun: previousRun, newIncidents: newSince, resumed: false)
+        let byID = Dictionary(stored.map { ($0.incident.id, $0.incident) }, uniquingKeysWith: { first, _ in first })
+        return try await outcome(of: run, previousRun: previousRun, newIncidents: newSince, incidents: byID, resumed: false)
     }
 
     /// The run's summary: bands, escalations since the previous run with the new incident that
     /// drives each, the riskiest movements and the failures.
-    private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>,
+    private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>, incidents: [String: Incident],
                          resumed: Bool) async throws -> BatchOutcome {
         var escalations: [Escalation] = []
         if let previousRun {
@@ -98,7 +111,7 @@ public struct BatchRunner<Store: BatchStore> {
                 let driver = result.topIncidents.first { newIncidents.contains($0.id) }
                 return Escalation(movementID: rise.current.movementID, oldBand: rise.previousBand, newBand: result.band,
                                   oldScore: rise.previousScore, newScore: result.score,
-                                  driver: driver.map { EscalationDriver(id: $0.id, closestKm: $0.closestKm) })
+                                  driver: driver.map { EscalationDriver(id: $0.id, closestKm: $0.closestKm, incident: incidents[$0.id]) })
             }
             escalations.sort { ($0.newScore - $0.oldScore, $1.movementID) > ($1.newScore - $1.oldScore, $0.movementID) }
         }

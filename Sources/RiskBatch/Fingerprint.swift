@@ -42,16 +42,3 @@ enum Fingerprint {
         return hash.hex
     }
 }
-
-/// 64-bit FNV-1a, written as a hex string.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func add(_ byte: UInt8) {
-        value ^= UInt64(byte)
-        value = value &* 0x100_0000_01b3
-    }
-    mutating func add(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { add(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
-    }
-    var hex: String { String(value, radix: 16) }
-}

@@ -191,7 +191,12 @@ public final class InMemoryStore: BatchStore {
     }
 
     public func scores(run: Int, limit: Int?) throws -> [MovementScore] {
-        let sorted = try scoreRecords(run: run).map(\.score).sorted(by: MovementScore.riskier)
+        // Named by the route's current name, as stored scores carry none.
+        let sorted = try scoreRecords(run: run).map { record in
+            var score = record.score
+            score.result.name = routeTable[score.routeID]?.name
+            return score
+        }.sorted(by: MovementScore.riskier)
         return limit.map { Array(sorted.prefix($0)) } ?? sorted
     }
 

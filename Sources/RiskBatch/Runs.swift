@@ -11,14 +11,24 @@ public enum BatchWindow: Equatable, Sendable, CustomStringConvertible {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
         if trimmed == "all" { self = .all; return }
         guard let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount > 0, amount.isFinite else { return nil }
+        let seconds: Double
         switch unit {
-        case "s": self = .next(amount)
-        case "m": self = .next(amount * 60)
-        case "h": self = .next(amount * 3_600)
-        case "d": self = .next(amount * 86_400)
+        case "s": seconds = amount
+        case "m": seconds = amount * 60
+        case "h": seconds = amount * 3_600
+        case "d": seconds = amount * 86_400
         default: return nil
         }
+        guard seconds <= BatchWindow.longest else { return nil }
+        self = .next(seconds)
     }
+
+    /// The longest window, 100 years (36500d): longer ones are `all` in effect, and an unbounded
+    /// one (1e300d) would overflow when it is written back as whole days.
+    public static let longest: TimeInterval = 36_500 * 86_400
+
+    /// For messages.
+    public static let longestText = "36500d"
 
     /// The largest whole unit that fits; `init(_:)` reads it back to the same window, so the
     /// text is what stores keep.
@@ -56,10 +66,13 @@ public struct BatchOptions: Sendable {
     public var model: Model?
     /// Scoring tasks run at once, each with its own scorer.
     public var jobs: Int
+    /// Run even when no stored incident counts at any selected departure (scores on zones alone).
+    public var allowEmpty: Bool
 
     public init(asOf: Date, window: BatchWindow = .next(86_400), full: Bool = false, transactionSize: Int = 250, model: Model? = nil,
-                jobs: Int = 1) {
+                jobs: Int = 1, allowEmpty: Bool = false) {
         self.jobs = jobs
+        self.allowEmpty = allowEmpty
         self.asOf = asOf
         self.window = window
         self.full = full
@@ -200,5 +213,22 @@ public struct OpenedRun: Sendable, Equatable {
     public init(run: RunRecord, resumed: Bool) {
         self.run = run
         self.resumed = resumed
+    }
+}
+
+/// A batch that would score every movement on zones alone: no stored incident counts at any of
+/// the departures it selected.
+public struct NothingApplies: Error, Sendable, CustomStringConvertible {
+    public var departures: Int
+    public var from: Date
+    public var to: Date
+    public var incidents: Int
+    public var timeline: IncidentTimeline
+
+    public var description: String {
+        let day = { (date: Date) in date.formatted(.iso8601.year().month().day().dateSeparator(.dash)) }
+        return "no stored incident applies at any of the \(departures) selected departure(s) (\(day(from)) to \(day(to))): "
+            + "of \(incidents) incident(s), \(timeline.decayed) had decayed below min_decay and \(timeline.afterEvaluation) "
+            + "are later; import recent incidents, or run anyway with --allow-empty"
     }
 }

@@ -5,7 +5,8 @@ import RiskCore
 public struct MovementScore: Sendable, Equatable {
     public var movementID: String
     public var routeID: String
-    /// As stored: without the route's name (names live with routes).
+    /// As stored, the route's name left out (names live with routes); a store's `scores(run:limit:)`
+    /// fills it in from the route.
     public var result: RouteResult
 
     public init(movementID: String, routeID: String, result: RouteResult) {
@@ -97,6 +98,9 @@ public struct Escalation: Sendable, Equatable {
 public struct EscalationDriver: Sendable, Equatable {
     public var id: String
     public var closestKm: Double
+    /// The incident itself, so reports can name it by date, category, place and casualties
+    /// (nil when the store no longer holds it).
+    public var incident: Incident?
 }
 
 public struct BatchOutcome: Sendable {

@@ -110,6 +110,12 @@ public struct Model: Sendable, Equatable {
     /// Keys are lower-cased and trimmed, as incident categories are when looked up.
     public var categoryWeights: [String: Double] = [:]
     public var targetWeights: [String: Double] = [:]
+    /// Other vocabularies' labels -> a key of `categoryWeights` (an extension of the spec's model
+    /// file, see docs/model.md): ACLED's `Suicide bomb` is the model's `suicide bombing`. Keys and
+    /// values are normalised with `Model.key`.
+    public var categoryAliases: [String: String] = [:]
+    /// Other vocabularies' labels -> a key of `targetWeights` (`civilians (china)` -> `foreign nationals`).
+    public var targetAliases: [String: String] = [:]
     public var scoreScale: Double = 100
     public var moderateFrom: Double = 25
     public var highFrom: Double = 50
@@ -127,10 +133,23 @@ public struct Model: Sendable, Equatable {
         1 + log(1 + killedWeight * incident.killed + injuredWeight * incident.injured)
     }
 
-    /// `w = S * C(category) * G(target)`; a missing key weighs 1.
+    /// The model's key for an incident's category: its normal form, through `categoryAliases`.
+    public func categoryKey(_ label: String) -> String {
+        let key = Model.key(label)
+        return categoryAliases[key] ?? key
+    }
+
+    /// The model's key for an incident's target: its normal form, through `targetAliases`.
+    public func targetKey(_ label: String) -> String {
+        let key = Model.key(label)
+        return targetAliases[key] ?? key
+    }
+
+    /// `w = S * C(category) * G(target)`; a missing key weighs 1 (the spec's rule: the lookup
+    /// tables carry no fallback value, so a key absent after aliasing is 1).
     public func weight(_ incident: Incident) -> Double {
-        let c = incident.category.flatMap { categoryWeights[Model.key($0)] } ?? 1
-        let g = incident.target.flatMap { targetWeights[Model.key($0)] } ?? 1
+        let c = incident.category.flatMap { categoryWeights[categoryKey($0)] } ?? 1
+        let g = incident.target.flatMap { targetWeights[targetKey($0)] } ?? 1
         return severity(incident) * c * g
     }
 

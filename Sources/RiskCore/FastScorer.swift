@@ -30,8 +30,9 @@ public final class FastScorer {
 
     private var model: Model { data.model }
 
-    /// An exact correction term: an incident's projected position and signed amplitude at `T`.
+    /// An exact correction term: an incident's index, projected position and signed amplitude at `T`.
     private struct Correction {
+        var index: Int
         var position: Coordinate
         var amplitude: Double
     }
@@ -45,7 +46,7 @@ public final class FastScorer {
             throw ScoringError.gridTooLate(routeID: route.id)
         }
         do {
-            return try score(route, parts: parts, at: evaluatedAt)
+            return try score(route, parts: parts, at: evaluatedAt).checkedFinite()
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }
@@ -92,7 +93,15 @@ public final class FastScorer {
                         var field = decay * grid.field(at: x)
                         for correction in corrections {
                             let dx = (x.x - correction.position.x) / scale, dy = (x.y - correction.position.y) / scale
-                            field += correction.amplitude * kernel.value(squaredKm: dx * dx + dy * dy)
+                            let squared = dx * dx + dy * dy
+                            let term = correction.amplitude * kernel.value(squaredKm: squared)
+                            field += term
+                            // An incident after the grid's time is in no node's leaders: it is tallied
+                            // here, where its term is evaluated exactly anyway.
+                            if term > 0 {
+                                tally.add(correction.index, exposure: weight * stretch.multiplier * term, distanceKm: squared.squareRoot(),
+                                          atKm: lengthKm + along)
+                            }
                         }
                         field = max(field, 0)
                         incidentExposure += weight * stretch.multiplier * field
@@ -138,15 +147,18 @@ public final class FastScorer {
         var found: [Correction] = []
         for index in grid.later where window.contains(data.incidents[index].location) {
             if let amplitude = data.amplitude(index, at: time) {
-                found.append(Correction(position: data.indexed[index].position, amplitude: amplitude))
+                found.append(Correction(index: index, position: data.indexed[index].position, amplitude: amplitude))
             }
         }
         let t0 = grid.referenceTime.timeIntervalSince1970
-        for index in grid.fading where window.contains(data.incidents[index].location) && data.amplitude(index, at: time) == nil {
+        for index in grid.fading {
+            // Oldest first: once one still counts at `time`, every later one does too.
+            guard data.amplitude(index, at: time) == nil else { break }
+            guard window.contains(data.incidents[index].location) else { continue }
             // The grid holds it at its T0 amplitude, which the decay factor brings to T.
             let atT0 = data.amplitude(index, at: t0) ?? 0
             let factor = model.decayFactor(ageDays: (time - t0) / 86_400)
-            found.append(Correction(position: data.indexed[index].position, amplitude: -atT0 * factor))
+            found.append(Correction(index: index, position: data.indexed[index].position, amplitude: -atT0 * factor))
         }
         return found
     }

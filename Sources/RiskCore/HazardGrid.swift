@@ -32,8 +32,9 @@ public struct HazardGrid: Sendable {
     let leaderRows: Int
     /// Incidents in the grid, by index: those counting at `referenceTime`.
     let included: [Bool]
-    /// Incidents after `referenceTime` (a later evaluation adds them exactly), and incidents in
-    /// the grid close to `min_decay` (a later evaluation may have to remove them).
+    /// Incidents after `referenceTime` (a later evaluation adds them exactly), and the incidents
+    /// in the grid oldest first (a later evaluation removes those that have decayed below
+    /// `min_decay` by then: always a leading run of this list, however late the evaluation).
     let later: [Int]
     let fading: [Int]
 
@@ -93,9 +94,7 @@ public struct HazardGrid: Sendable {
         self.leaders = leaders
         self.included = included
         later = included.indices.filter { !included[$0] && data.incidents[$0].time > referenceTime }
-        fading = included.indices.filter { index in
-            included[index] && (data.model.decay(of: data.incidents[index].time, at: referenceTime) ?? 0) < 2 * data.model.minDecay
-        }
+        fading = included.indices.filter { included[$0] }.sorted { data.incidents[$0].time < data.incidents[$1].time }
     }
 
     /// Builds the field of every incident counting at `referenceTime` over `extent` (working CRS,

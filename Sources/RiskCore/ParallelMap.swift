@@ -10,7 +10,8 @@ public func parallelMap<Item: Sendable, Output: Sendable, Worker>(
     _ transform: @escaping @Sendable (inout Worker, Item) -> Output
 ) async throws -> [Output] {
     guard !items.isEmpty else { return [] }
-    let tasks = max(1, jobs)
+    // Never more tasks than items: a huge `jobs` (Int.max) must not overflow `tasks * 4`.
+    let tasks = min(max(1, jobs), items.count)
     let chunk = max(1, chunkSize ?? items.count / (tasks * 4))
     let starts = Array(stride(from: 0, to: items.count, by: chunk))
     let queue = ChunkQueue(count: starts.count)

@@ -8,6 +8,8 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
     case profileMismatch(routeID: String)
     /// A fast-path grid made for a later time than the route's evaluation.
     case gridTooLate(routeID: String)
+    /// A result that overflowed (to infinity or NaN): the inputs are past what doubles hold.
+    case notFinite(routeID: String, field: String)
 
     public var description: String {
         switch self {
@@ -19,7 +21,21 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
             "route \(id): the stored hazard profile does not match the route's pieces"
         case .gridTooLate(let id):
             "route \(id): evaluated before the hazard grid's reference time"
+        case .notFinite(let id, let field):
+            "route \(id): the \(field) is not a finite number (the inputs overflow); check the model, zones and incidents"
         }
+    }
+}
+
+extension RouteResult {
+    /// The result itself when every number in it is finite; a NaN or infinity would print as
+    /// `null` with a band, or be refused by a store's NOT NULL, naming no input.
+    func checkedFinite() throws -> RouteResult {
+        let numbers: [(String, Double)] = [("exposure", exposure), ("base exposure", baseExposure),
+                                           ("incident exposure", incidentExposure), ("mean hazard", meanHazard),
+                                           ("peak hazard", peakHazard), ("score", score), ("length", lengthKm)]
+        if let bad = numbers.first(where: { !$0.1.isFinite }) { throw ScoringError.notFinite(routeID: id, field: bad.0) }
+        return self
     }
 }
 
@@ -141,7 +157,8 @@ public final class Scorer {
             throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
         }
         do {
-            return try score(route, parts: parts, at: evaluatedAt)
+            let scored = try score(route, parts: parts, at: evaluatedAt)
+            return (try scored.result.checkedFinite(), scored.profile)
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }
@@ -302,7 +319,8 @@ public final class Scorer {
             throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
         }
         do {
-            return try update(route, parts: parts, previous: previous, profile: profile, added: added)
+            let updated = try update(route, parts: parts, previous: previous, profile: profile, added: added)
+            return (try updated.result.checkedFinite(), updated.profile)
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }

@@ -30,11 +30,16 @@ public struct InputLoader: Sendable {
     /// Read numeric incident and movement dates as day/month/year.
     public var dayFirst: Bool
     public var strict: Bool
+    /// How a route's or movement's departure with a time but no zone is read: refused unless a
+    /// zone is given. (Incident times without a zone stay UTC, as exports write them.)
+    public var departureZone: DateParser.ZonelessTime
 
-    public init(columns: [String: String] = [:], dayFirst: Bool = false, strict: Bool = false) {
+    public init(columns: [String: String] = [:], dayFirst: Bool = false, strict: Bool = false,
+                departureZone: DateParser.ZonelessTime = .rejected) {
         self.columns = columns
         self.dayFirst = dayFirst
         self.strict = strict
+        self.departureZone = departureZone
     }
 
     /// Every problem in a model is fatal (see `ModelReader`), strict or not.
@@ -54,14 +59,14 @@ public struct InputLoader: Sendable {
 
     /// Route ids must be unique across all the sources: results are named by them.
     public func routes(_ sources: [InputSource]) throws -> Loaded<Route> {
-        let results = try RouteReader(strict: strict).readEach(sources)
+        let results = try RouteReader(strict: strict, zoneless: departureZone).readEach(sources)
         return Loaded(sources: zip(sources, results).map { source, result in
             LoadedSource(name: source.name, items: result.items, warnings: result.warnings)
         })
     }
 
     public func movements(_ sources: [InputSource]) throws -> Loaded<MovementRecord> {
-        let reader = MovementReader(dayFirst: dayFirst, strict: strict)
+        let reader = MovementReader(dayFirst: dayFirst, strict: strict, zoneless: departureZone)
         return try load(sources, reader.read)
     }
 
@@ -70,7 +75,17 @@ public struct InputLoader: Sendable {
         let (model, zones, incidents) = try sharedInputs(sources)
         let routes = try routes(sources.routes)
         return ScoringInputs(model: model, zones: zones.items, incidents: incidents.items, routes: routes.items,
-                             warnings: zones.warnings + incidents.warnings + routes.warnings)
+                             warnings: zones.warnings + incidents.warnings + routes.warnings,
+                             provenance: try provenance(sources, zones, incidents))
+    }
+
+    /// Which files gave what, and the model file's hash: the basis of every answer names them.
+    private func provenance(_ sources: ScoringSources, _ zones: Loaded<Zone>, _ incidents: Loaded<Incident>) throws -> Provenance {
+        func counts<Item>(_ loaded: Loaded<Item>) -> [SourceCount] {
+            loaded.sources.map { SourceCount(name: $0.name, items: $0.items.count, rejected: $0.warnings.count) }
+        }
+        return Provenance(incidentFiles: counts(incidents), zoneFiles: counts(zones), modelFile: sources.model.name,
+                          modelHash: FNV1a.hex(of: try sources.model.text()))
     }
 
     /// The model, zones and incidents of `sources` prepared for many requests (a server's
@@ -78,7 +93,7 @@ public struct InputLoader: Sendable {
     public func scoringBase(_ sources: ScoringSources) throws -> ScoringBase {
         let (model, zones, incidents) = try sharedInputs(sources)
         return try ScoringBase(model: model, zones: zones.items, incidents: incidents.items,
-                               warnings: zones.warnings + incidents.warnings)
+                               warnings: zones.warnings + incidents.warnings, provenance: try provenance(sources, zones, incidents))
     }
 
     /// What every route is scored against, read in the command line's order.
@@ -120,8 +135,11 @@ public struct ScoringInputs: Sendable {
     public var routes: [Route]
     /// Rows and features skipped or repaired while loading, in the order they were read.
     public var warnings: [Diagnostic]
+    public var provenance: Provenance
 
-    public init(model: Model, zones: [Zone], incidents: [Incident], routes: [Route], warnings: [Diagnostic] = []) {
+    public init(model: Model, zones: [Zone], incidents: [Incident], routes: [Route], warnings: [Diagnostic] = [],
+                provenance: Provenance = Provenance()) {
+        self.provenance = provenance
         self.model = model
         self.zones = zones
         self.incidents = incidents

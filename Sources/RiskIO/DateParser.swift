@@ -8,7 +8,9 @@ import Foundation
 ///
 /// Accepted:
 /// - ISO 8601: `2024-10-06` (00:00 UTC), `2024-10-06T18:45:00Z`, `2024-10-06 18:45`, offsets
-///   `+05:00` / `+0500` / `+05`, fractional seconds; no zone means UTC.
+///   `+05:00` / `+0500` / `+05`, fractional seconds. A time of day with no zone is read as
+///   `zoneless` says: UTC (incident exports, the default), in a given zone, or not at all (the
+///   planners' departures, where a silent UTC would shift every movement by hours).
 /// - Spelled-out months (full or 3-letter, any case), with an optional weekday in front, separated
 ///   by any of `-`, `,`, space, `/`, `.`: `Sunday-November 19-1995`, `Friday, June 18, 2004`,
 ///   `18 June 2004`, `18-Jun-2004`. The weekday is recognised by its first three letters (so
@@ -18,35 +20,58 @@ import Foundation
 ///   place is above 12 and the other is not, the two are swapped, since only one reading is
 ///   possible. `yyyy/mm/dd` is also read.
 public struct DateParser: Sendable {
-    public var dayFirst: Bool
+    /// How a date-time with a time of day but no zone or offset is read.
+    public enum ZonelessTime: Sendable, Equatable {
+        /// As UTC.
+        case utc
+        /// As the wall-clock time of this zone (such as `Asia/Karachi`).
+        case local(TimeZone)
+        /// Not at all: the text does not parse.
+        case rejected
+    }
 
-    public init(dayFirst: Bool = false) {
+    public var dayFirst: Bool
+    public var zoneless: ZonelessTime
+
+    public init(dayFirst: Bool = false, zoneless: ZonelessTime = .utc) {
         self.dayFirst = dayFirst
+        self.zoneless = zoneless
+    }
+
+    /// Whether `text` is an ISO 8601 date-time that has a time of day but no zone, the form a
+    /// `.rejected` parser refuses (so an error can say why).
+    public static func lacksZone(_ text: String) -> Bool {
+        DateParser(zoneless: .utc).parseISO8601(text) != nil && DateParser(zoneless: .rejected).parseISO8601(text) == nil
     }
 
     /// The instant, or nil when the text is none of the accepted forms or names an impossible date.
     public func parse(_ text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         let bytes = Array(trimmed.utf8)
-        if let date = DateParser.parseISO(bytes) { return date }
+        if let date = parseISO(bytes) { return date }
         return parseWords(bytes)
     }
 
     /// Only the ISO 8601 forms; for fields the file format defines as ISO (a route's `departs_at`).
     public func parseISO8601(_ text: String) -> Date? {
-        DateParser.parseISO(Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+        parseISO(Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+    }
+
+    /// Why a refused zone-less time was refused, for the diagnostic naming its row.
+    public static func zonelessReason(_ text: String) -> String {
+        "\"\(text)\" has a time but no zone; add one (Z, +05:00) or read it in a zone with --timezone"
     }
 
     // MARK: ISO 8601
 
-    private static func parseISO(_ bytes: [UInt8]) -> Date? {
+    private func parseISO(_ bytes: [UInt8]) -> Date? {
         var cursor = Cursor(bytes)
         guard let year = cursor.digits(exactly: 4), cursor.take("-"),
               let month = cursor.digits(exactly: 2), cursor.take("-"),
               let day = cursor.digits(exactly: 2),
-              let days = daysSinceEpoch(year: year, month: month, day: day)
+              let days = DateParser.daysSinceEpoch(year: year, month: month, day: day)
         else { return nil }
-        if cursor.atEnd { return date(days: days, seconds: 0) }
+        if cursor.atEnd { return DateParser.date(days: days, seconds: 0) }
 
         guard cursor.take("T") || cursor.take("t") || cursor.take(" "),
               let hour = cursor.digits(exactly: 2), hour < 24, cursor.take(":"),
@@ -63,8 +88,9 @@ public struct DateParser: Sendable {
         }
 
         _ = cursor.take(" ")
-        if cursor.atEnd || cursor.take("Z") || cursor.take("z") {
-            return cursor.atEnd ? date(days: days, seconds: seconds) : nil
+        if cursor.atEnd { return zonelessDate(days: days, seconds: seconds) }
+        if cursor.take("Z") || cursor.take("z") {
+            return cursor.atEnd ? DateParser.date(days: days, seconds: seconds) : nil
         }
         let sign: Double
         if cursor.take("+") {
@@ -84,7 +110,24 @@ public struct DateParser: Sendable {
         // Real offsets run from -12:00 to +14:00.
         guard cursor.atEnd, offsetHours <= 14, offsetMinutes < 60 else { return nil }
         // Local time = UTC + offset, so UTC = local - offset.
-        return date(days: days, seconds: seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60))
+        return DateParser.date(days: days, seconds: seconds - sign * Double(offsetHours * 3600 + offsetMinutes * 60))
+    }
+
+    /// A wall-clock time with no zone, read as `zoneless` says.
+    private func zonelessDate(days: Int, seconds: Double) -> Date? {
+        let wallClock = DateParser.date(days: days, seconds: seconds)
+        switch zoneless {
+        case .utc:
+            return wallClock
+        case .rejected:
+            return nil
+        case .local(let zone):
+            // UTC = wall clock - offset, the offset taken at the instant itself: a first guess
+            // with the offset at the wall-clock reading, then once more at the guess (exact
+            // away from a change of offset; Pakistan keeps none).
+            let guess = wallClock.addingTimeInterval(-Double(zone.secondsFromGMT(for: wallClock)))
+            return wallClock.addingTimeInterval(-Double(zone.secondsFromGMT(for: guess)))
+        }
     }
 
     // MARK: Words and numbers

@@ -1,4 +1,6 @@
 import Foundation
+import Geo
+import RiskCore
 
 /// One problem found in an input file, precise enough for a person to find and fix it.
 public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
@@ -139,12 +141,13 @@ enum InputFile {
 }
 
 public enum TextDecoding {
-    /// UTF-8 when the bytes are valid UTF-8 (a leading BOM dropped); otherwise each byte is read as
+    /// UTF-8 when the bytes are valid UTF-8 (leading BOMs dropped: a file saved twice by a
+    /// careless editor has two, and the second would hide the first column's name); otherwise each byte is read as
     /// Windows-1252, which is Latin-1 except that 0x80-0x9F hold the punctuation that
     /// spreadsheet exports really mean there (0x92 is a right single quote, not a control code).
     public static func decode(_ data: Data) -> String {
         var bytes = [UInt8](data)
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        while bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
@@ -168,4 +171,20 @@ public enum TextDecoding {
         nil, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, nil, 0x017E, 0x0178,
     ]
+}
+
+/// An id as every reader keeps it: in NFC (`Identifier`'s rule), or an `ItemProblem` naming
+/// `field` when it holds a character no id may hold.
+func checkedID(_ raw: String, field: String = "id") throws(ItemProblem) -> String {
+    if let flaw = Identifier.flaw(raw) { throw ItemProblem(field: field, flaw) }
+    return Identifier.normalized(raw)
+}
+
+/// A zone or route of more vertices than `Limits.vertices` is refused: the work on it (GEOS
+/// validity, cutting, scoring) would be unbounded.
+func checkVertexCount(_ shape: Shape) throws(ItemProblem) {
+    let count = shape.coordinates.count
+    guard count <= Limits.vertices else {
+        throw ItemProblem(field: "geometry", "has \(count) vertices, more than the limit of \(Limits.vertices)")
+    }
 }

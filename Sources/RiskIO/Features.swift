@@ -59,19 +59,54 @@ enum FeatureFile {
         guard value.objectMembers != nil else {
             throw InputError(file: file, reason: "expected a GeoJSON object at the top level, got \(value.kindName)")
         }
+        try checkCRS(value, file: file)
         switch value["type"]?.stringValue {
         case "FeatureCollection":
             guard let items = value["features"]?.arrayValue else {
                 throw InputError(file: file, reason: "a FeatureCollection needs an array \"features\"")
             }
+            try checkNotProjected(items, file: file)
             return items.enumerated().map { Feature(number: $0 + 1, value: $1) }
         case "Feature":
+            try checkNotProjected([value], file: file)
             return [Feature(number: 1, value: value)]
         case let type?:
             throw InputError(file: file, reason: "expected a FeatureCollection or a Feature, got type \"\(type)\"")
         case nil:
             throw InputError(file: file, reason: "expected a FeatureCollection or a Feature, but there is no string \"type\"")
         }
+    }
+
+    /// The names of WGS84 longitude/latitude a legacy (2008) `crs` member may carry.
+    static let geographicCRSNames: Set = ["urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "EPSG:4326",
+                                          "urn:ogc:def:crs:EPSG::4326", "urn:ogc:def:crs:EPSG:6.6:4326", "CRS84"]
+
+    /// RFC 7946 GeoJSON is WGS84 longitude/latitude; a legacy `crs` member naming anything else
+    /// (a UTM zone, say) would be read as degrees and score nothing, so the file is refused.
+    static func checkCRS(_ value: JSONValue, file: String) throws(InputError) {
+        guard let crs = value["crs"], crs != .null else { return }
+        let name = crs["properties"]?["name"]?.stringValue
+        if let name, geographicCRSNames.contains(name) { return }
+        throw InputError(file: file, location: "crs", field: "crs",
+                         reason: "names \(name.map { "\"\($0)\"" } ?? "a coordinate system that is not named"); RouteRisk reads "
+                             + "WGS84 longitude and latitude (RFC 7946): reproject the file, e.g. "
+                             + "ogr2ogr -t_srs EPSG:4326 out.geojson \(file)")
+    }
+
+    /// A file whose every geometry starts outside longitude/latitude range holds projected
+    /// coordinates (metres of a UTM zone, say) without saying so: refused as a whole, rather
+    /// than each feature skipped and an empty result reported as success.
+    static func checkNotProjected(_ features: [JSONValue], file: String) throws(InputError) {
+        func firstPosition(_ coordinates: JSONValue?) -> (Double, Double)? {
+            guard let array = coordinates?.arrayValue, let first = array.first else { return nil }
+            if case .number(let x) = first, array.count >= 2, case .number(let y) = array[1] { return (x, y) }
+            return firstPosition(first)
+        }
+        let starts = features.compactMap { firstPosition($0["geometry"]?["coordinates"]) }
+        guard !starts.isEmpty, starts.allSatisfy({ abs($0.0) > 180 || abs($0.1) > 90 }) else { return }
+        throw InputError(file: file, location: "feature 1", field: "geometry",
+                         reason: "coordinates such as (\(starts[0].0), \(starts[0].1)) are not longitude and latitude; the file looks "
+                             + "projected (metres): reproject it to WGS84, e.g. ogr2ogr -t_srs EPSG:4326 out.geojson \(file)")
     }
 
     /// Checks the member that makes an object a Feature.

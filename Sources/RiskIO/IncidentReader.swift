@@ -23,12 +23,17 @@ public struct IncidentReader: Sendable {
         "killed": ["killed", "fatalities"],
         "injured": ["injured"],
         "category": ["category", "sub_event_type", "event_type"],
-        "target": ["target"],
+        // ACLED names the victim in `actor2` ("Civilians (China)") and flags attacks on civilians
+        // in `civilian_targeting`; the first of these columns that is not empty on a row is used.
+        "target": ["target", "actor2", "civilian_targeting"],
         "description": ["description", "notes"],
         "source": ["source"],
     ]
 
     static let required = ["date", "lat", "lon"]
+    /// Fields read from the first of their alias columns that is not empty on the row (the
+    /// others from the first alias column the file has).
+    static let firstNonEmpty: Set = ["target"]
 
     /// Field -> header name, from `--column FIELD=HEADER`.
     public var columns: [String: String]
@@ -82,7 +87,10 @@ public struct IncidentReader: Sendable {
                     throw ItemProblem("has \(row.fields.count) fields, the header has \(table.header.count)")
                 }
                 var values: [String: String] = [:]
-                for (field, index) in columnIndex { values[field] = row.fields[index] }
+                for (field, indices) in columnIndex {
+                    values[field] = indices.lazy.map { row.fields[$0] }
+                        .first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? row.fields[indices[0]]
+                }
                 let position = try coordinate(lat: values["lat"], lon: values["lon"])
                 let incident = try makeIncident(values, at: position, defaultID: "\(stem)-row-\(row.line)")
                 try ids.claim(incident.id, at: location)
@@ -94,18 +102,20 @@ public struct IncidentReader: Sendable {
         return ReadResult(items: incidents, warnings: problems.warnings)
     }
 
-    /// Field -> column index, for the fields this table supplies.
-    private func resolveColumns(_ table: CSVTable) throws(InputError) -> [String: Int] {
-        var result: [String: Int] = [:]
+    /// Field -> column indices, for the fields this table supplies: one, or for `firstNonEmpty`
+    /// fields every alias column present, in alias order.
+    private func resolveColumns(_ table: CSVTable) throws(InputError) -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
         for field in IncidentReader.fields {
             if let header = columns[field] {
                 guard let index = table.column(named: header) else {
                     throw InputError(file: table.file, location: "line \(table.headerLine)", field: field,
                                      reason: "column \"\(header)\" is not in the header")
                 }
-                result[field] = index
-            } else if let index = IncidentReader.aliases[field]!.lazy.compactMap({ table.column(named: $0) }).first {
-                result[field] = index
+                result[field] = [index]
+            } else {
+                let present = IncidentReader.aliases[field]!.compactMap { table.column(named: $0) }
+                if !present.isEmpty { result[field] = IncidentReader.firstNonEmpty.contains(field) ? present : [present[0]] }
             }
         }
         for field in IncidentReader.required where result[field] == nil {
@@ -160,6 +170,7 @@ public struct IncidentReader: Sendable {
         if trimmed.hasSuffix("+") { trimmed.removeLast() }
         let value = try number(trimmed, field: field)
         guard value >= 0 else { throw ItemProblem(field: field, "\"\(trimmed)\" is negative") }
+        if let flaw = Limits.flaw(value, Limits.casualties) { throw ItemProblem(field: field, flaw) }
         return value
     }
 
@@ -176,7 +187,7 @@ public struct IncidentReader: Sendable {
             let trimmed = (values[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return trimmed.isEmpty ? nil : trimmed
         }
-        return Incident(id: label("id") ?? defaultID, location: position, time: time, killed: killed, injured: injured,
+        return Incident(id: try checkedID(label("id") ?? defaultID), location: position, time: time, killed: killed, injured: injured,
                         category: label("category"), target: label("target"),
                         description: label("description"), source: label("source"))
     }
@@ -237,9 +248,14 @@ public struct IncidentReader: Sendable {
         for field in IncidentReader.fields where field != "lat" && field != "lon" {
             let names = columns[field].map { [$0] } ?? IncidentReader.aliases[field]!
             let wanted = names.map(CSVTable.normalise)
-            guard let name = wanted.first(where: { name in members.contains { CSVTable.normalise($0.key) == name } }),
-                  let member = members.first(where: { CSVTable.normalise($0.key) == name })
-            else { continue }
+            let present = wanted.compactMap { name in members.first { CSVTable.normalise($0.key) == name } }
+            let usable = IncidentReader.firstNonEmpty.contains(field)
+                ? present.first { member in
+                    if case .string(let text) = member.value { return !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+                    return !member.value.isNull
+                }
+                : present.first
+            guard let member = usable ?? present.first else { continue }
             switch member.value {
             case .null: continue
             case .string(let text): values[field] = text

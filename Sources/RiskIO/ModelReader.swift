@@ -37,6 +37,9 @@ public enum ModelReader {
         var kernelName: String? = "gaussian"
         var kernelKeys: Set<String> = []
         var kernelValues: [String: Double] = [:]
+        // Aliases are checked against the weight tables once every key is read.
+        var categoryAliases: [String: String] = [:]
+        var targetAliases: [String: String] = [:]
 
         for member in members {
             let path = member.key
@@ -45,20 +48,20 @@ public enum ModelReader {
                 kernelName = checker.kernelName(member.value, path)
             case "sigma_km", "cutoff_sigmas", "radius_km":
                 kernelKeys.insert(path)
-                kernelValues[path] = checker.positive(member.value, path)
+                kernelValues[path] = checker.bounded(member.value, path)
             case "half_life_days":
-                checker.positive(member.value, path).map { model.halfLifeDays = $0 }
+                checker.bounded(member.value, path).map { model.halfLifeDays = $0 }
             case "min_decay":
                 checker.number(member.value, path, rule: "must be >= 0 and < 1") { $0 >= 0 && $0 < 1 }
                     .map { model.minDecay = $0 }
             case "score_scale":
-                checker.positive(member.value, path).map { model.scoreScale = $0 }
+                checker.bounded(member.value, path).map { model.scoreScale = $0 }
             case "severity":
                 for inner in checker.object(member.value, path) {
                     let innerPath = "\(path).\(inner.key)"
                     switch inner.key {
-                    case "killed": checker.nonNegative(inner.value, innerPath).map { model.killedWeight = $0 }
-                    case "injured": checker.nonNegative(inner.value, innerPath).map { model.injuredWeight = $0 }
+                    case "killed": checker.bounded(inner.value, innerPath, range: "severity").map { model.killedWeight = $0 }
+                    case "injured": checker.bounded(inner.value, innerPath, range: "severity").map { model.injuredWeight = $0 }
                     default: checker.unknown(innerPath, known: ["killed", "injured"])
                     }
                 }
@@ -66,6 +69,10 @@ public enum ModelReader {
                 model.categoryWeights = checker.weights(member.value, path)
             case "target_weights":
                 model.targetWeights = checker.weights(member.value, path)
+            case "category_aliases":
+                categoryAliases = checker.aliases(member.value, path)
+            case "target_aliases":
+                targetAliases = checker.aliases(member.value, path)
             case "bands":
                 for inner in checker.object(member.value, path) {
                     let innerPath = "\(path).\(inner.key)"
@@ -78,6 +85,10 @@ public enum ModelReader {
                     default: checker.unknown(innerPath, known: ["moderate", "high", "extreme"])
                     }
                 }
+            case "calibration":
+                // An extension (docs/model.md): the provenance and figures `routerisk calibrate`
+                // writes. It records how the other keys were chosen and changes no score.
+                _ = checker.object(member.value, path)
             default:
                 checker.unknown(path, known: topLevelKeys)
             }
@@ -97,6 +108,9 @@ public enum ModelReader {
         default:
             break // already reported
         }
+        // An alias to a label the table does not weigh would silently weigh 1: a typo, reported.
+        model.categoryAliases = checker.resolved(categoryAliases, "category_aliases", table: model.categoryWeights, "category_weights")
+        model.targetAliases = checker.resolved(targetAliases, "target_aliases", table: model.targetWeights, "target_weights")
         // Checked on the effective values, so a file that moves only one threshold past a default
         // is caught too.
         if bandsValid, !(model.moderateFrom < model.highFrom && model.highFrom < model.extremeFrom) {
@@ -107,15 +121,30 @@ public enum ModelReader {
         return model
     }
 
+    /// The allowed range of each number (docs/model.md): wide enough for any real model, narrow
+    /// enough that nothing overflows (weights times casualties stay far below 1e308) and that
+    /// the work per route stays bounded (a tiny sigma would cut every route into millions of
+    /// pieces). `severity` is each of `severity.*`, `weight` each entry of the weight tables.
+    static let ranges: [String: ClosedRange<Double>] = [
+        "sigma_km": 0.5...500, "cutoff_sigmas": 0.5...10, "radius_km": 0.1...1_000,
+        "half_life_days": 0.01...1_000_000, "score_scale": 0.001...1e9,
+        "severity": 0...1_000, "weight": 0...1_000,
+    ]
+
     static let topLevelKeys = ["kernel", "sigma_km", "cutoff_sigmas", "radius_km", "half_life_days", "min_decay", "severity",
-                               "category_weights", "target_weights", "score_scale", "bands"]
+                               "category_weights", "target_weights", "category_aliases", "target_aliases", "score_scale", "bands",
+                               "calibration"]
 
     /// The effective model with every key that applies to its kernel, in the spec's order with
     /// `kernel` first and its parameters after it; weight tables sorted by key so the output is
-    /// stable.
+    /// stable. The alias tables appear only when they hold something, so a model without them
+    /// prints (and fingerprints, in the batch's store) exactly as before they existed.
     public static func json(_ model: Model) -> JSONValue {
         func table(_ weights: [String: Double]) -> JSONValue {
             .object(weights.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .number($0.value)) })
+        }
+        func aliases(_ name: String, _ table: [String: String]) -> [JSONValue.Member] {
+            table.isEmpty ? [] : [.init(name, .object(table.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .string($0.value)) }))]
         }
         let kernel: [JSONValue.Member] = switch model.kernel {
         case .gaussian(let sigma, let cutoff): [.init("sigma_km", .number(sigma)), .init("cutoff_sigmas", .number(cutoff))]
@@ -128,6 +157,7 @@ public enum ModelReader {
                                        .init("injured", .number(model.injuredWeight))])),
             .init("category_weights", table(model.categoryWeights)),
             .init("target_weights", table(model.targetWeights)),
+        ] + aliases("category_aliases", model.categoryAliases) + aliases("target_aliases", model.targetAliases) + [
             .init("score_scale", .number(model.scoreScale)),
             .init("bands", .object([.init("moderate", .number(model.moderateFrom)),
                                     .init("high", .number(model.highFrom)),
@@ -164,12 +194,11 @@ public enum ModelReader {
             return n
         }
 
-        mutating func positive(_ value: JSONValue, _ path: String) -> Double? {
-            number(value, path, rule: "must be > 0") { $0 > 0 }
-        }
-
-        mutating func nonNegative(_ value: JSONValue, _ path: String) -> Double? {
-            number(value, path, rule: "must be >= 0") { $0 >= 0 }
+        /// A number inside the documented range of `range` (the key itself by default).
+        mutating func bounded(_ value: JSONValue, _ path: String, range name: String? = nil) -> Double? {
+            let range = ModelReader.ranges[name ?? path]!
+            return number(value, path, rule: "must be between \(ModelReader.format(range.lowerBound)) and "
+                + "\(ModelReader.format(range.upperBound))") { range.contains($0) }
         }
 
         /// The name of a kernel the scorers know, or nil (reported).
@@ -201,6 +230,39 @@ public enum ModelReader {
             return members
         }
 
+        /// An alias table: label -> label, both normalised with `Model.key`.
+        mutating func aliases(_ value: JSONValue, _ path: String) -> [String: String] {
+            var table: [String: String] = [:]
+            var original: [String: String] = [:]
+            for member in object(value, path) {
+                let memberPath = "\(path).\(member.key)"
+                let key = Model.key(member.key)
+                guard !key.isEmpty else {
+                    fail(memberPath, "an alias needs a non-blank key")
+                    continue
+                }
+                if let earlier = original[key] {
+                    fail(memberPath, "is the same key as \"\(earlier)\" once trimmed and lower-cased")
+                    continue
+                }
+                original[key] = member.key
+                guard let target = member.value.stringValue else {
+                    fail(memberPath, "must be a string (a key of the weight table), got \(member.value.kindName)")
+                    continue
+                }
+                table[key] = Model.key(target)
+            }
+            return table
+        }
+
+        /// The aliases whose target the weight table has; each other one is reported.
+        mutating func resolved(_ aliases: [String: String], _ path: String, table: [String: Double], _ tableName: String) -> [String: String] {
+            for (key, target) in aliases.sorted(by: { $0.key < $1.key }) where table[target] == nil {
+                fail("\(path).\(key)", "aliases to \"\(target)\", which \(tableName) does not weigh")
+            }
+            return aliases.filter { table[$0.value] != nil }
+        }
+
         /// A lookup table; keys normalised with `Model.key`, as incidents' labels are at lookup.
         mutating func weights(_ value: JSONValue, _ path: String) -> [String: Double] {
             var table: [String: Double] = [:]
@@ -217,7 +279,7 @@ public enum ModelReader {
                     continue
                 }
                 original[key] = member.key
-                if let weight = nonNegative(member.value, memberPath) { table[key] = weight }
+                if let weight = bounded(member.value, memberPath, range: "weight") { table[key] = weight }
             }
             return table
         }

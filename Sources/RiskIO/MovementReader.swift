@@ -10,15 +10,18 @@ public struct MovementRecord: Sendable, Equatable {
 
 /// Reads scheduled movements: CSV with columns `id`, `route_id`, `departs_at`, optional `status`
 /// (`scheduled` by default, `cancelled` or `done`) and `labels`; or GeoJSON features with the
-/// same properties, whose geometry, when present, is the movement's own route (stored under
-/// `route_id` if given, else `movement-<id>`).
+/// same properties, whose geometry, when present, is the movement's own route, stored as
+/// `movement-<id>` (a `route_id` beside a geometry is refused: it would replace a shared route).
 public struct MovementReader: Sendable {
     public var dayFirst: Bool
     public var strict: Bool
+    /// How a departure with a time but no zone is read; refused by default.
+    public var zoneless: DateParser.ZonelessTime
 
-    public init(dayFirst: Bool = false, strict: Bool = false) {
+    public init(dayFirst: Bool = false, strict: Bool = false, zoneless: DateParser.ZonelessTime = .rejected) {
         self.dayFirst = dayFirst
         self.strict = strict
+        self.zoneless = zoneless
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<MovementRecord> {
@@ -77,8 +80,14 @@ public struct MovementReader: Sendable {
                 var ownRoute: Route?
                 var routeID = try string("route_id")
                 if let geometry = feature.value["geometry"], !geometry.isNull {
+                    // A movement's own geometry is its own route: under a shared route's id it
+                    // would silently replace that route for every movement that uses it.
+                    if let shared = routeID {
+                        throw ItemProblem(field: "route_id", "\"\(shared)\" is given together with a geometry; a movement with "
+                            + "its own geometry gets its own route (movement-<id>), so leave out one of the two")
+                    }
                     let shape = try RouteReader.cleanLine(feature.shape())
-                    routeID = routeID ?? id.map { "movement-\($0)" }
+                    routeID = id.map { "movement-\($0)" }
                     ownRoute = routeID.map { Route(id: $0, name: try? string("name"), shape: shape) }
                 }
                 let movement = try makeMovement(id: id, routeID: routeID, departsAt: try string("departs_at"),
@@ -93,13 +102,16 @@ public struct MovementReader: Sendable {
 
     private func makeMovement(id: String?, routeID: String?, departsAt: String?, status: String?, labels: String?,
                               seen: inout Set<String>) throws(ItemProblem) -> Movement {
-        guard let id, !id.isEmpty else { throw ItemProblem(field: "id", "is missing") }
+        guard let rawID = id, !rawID.isEmpty else { throw ItemProblem(field: "id", "is missing") }
+        let id = try checkedID(rawID)
         guard seen.insert(id).inserted else { throw ItemProblem(field: "id", "duplicate movement id \"\(id)\"") }
-        guard let routeID, !routeID.isEmpty else {
+        guard let rawRouteID = routeID, !rawRouteID.isEmpty else {
             throw ItemProblem(field: "route_id", "is missing (give a route id, or a geometry in GeoJSON)")
         }
+        let routeID = try checkedID(rawRouteID, field: "route_id")
         guard let departsAt, !departsAt.isEmpty else { throw ItemProblem(field: "departs_at", "is missing") }
-        guard let departure = DateParser(dayFirst: dayFirst).parse(departsAt) else {
+        guard let departure = DateParser(dayFirst: dayFirst, zoneless: zoneless).parse(departsAt) else {
+            if DateParser.lacksZone(departsAt) { throw ItemProblem(field: "departs_at", DateParser.zonelessReason(departsAt)) }
             throw ItemProblem(field: "departs_at", "\"\(departsAt)\" is not a date or date-time")
         }
         let statusText = (status ?? "").lowercased()

@@ -4,16 +4,20 @@ import RiskCore
 
 /// Reads routes from GeoJSON: a FeatureCollection or a single Feature of LineString /
 /// MultiLineString, with properties `id` (or the feature's own `id`), `name` and `departs_at`
-/// (ISO 8601).
+/// (ISO 8601); and from KML and GPX (see `XMLRouteReader`), chosen by the `.kml` / `.gpx`
+/// extension or a text that opens with `<`.
 ///
 /// Route ids name the results the planners act on, so a repeated id is always fatal (even when
 /// not strict): scoring two different routes under one name would be worse than scoring none.
 /// A route without an id is `route-N`, N its 1-based position in its file.
 public struct RouteReader: Sendable {
     public var strict: Bool
+    /// How a `departs_at` with a time but no zone is read; refused by default.
+    public var zoneless: DateParser.ZonelessTime
 
-    public init(strict: Bool = false) {
+    public init(strict: Bool = false, zoneless: DateParser.ZonelessTime = .rejected) {
         self.strict = strict
+        self.zoneless = zoneless
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<Route> {
@@ -59,6 +63,7 @@ public struct RouteReader: Sendable {
     }
 
     private func parseLocated(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
+        if XMLRouteReader.isXMLRouteFile(name: file, text: text) { return try parseXML(text, file: file) }
         let features = try FeatureFile.features(in: text, file: file)
         var problems = Problems(strict: strict)
         var firstSeen: [String: String] = [:]
@@ -69,7 +74,7 @@ public struct RouteReader: Sendable {
             // for another reason: the clash would surface as soon as that feature is fixed.
             let properties = try? feature.properties()
             let explicitID = properties?.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID
-            let id = explicitID ?? "route-\(feature.number)"
+            let id = Identifier.normalized(explicitID ?? "route-\(feature.number)")
             if let earlier = firstSeen[id] {
                 throw InputError(file: file, location: feature.location, field: "id",
                                  reason: "duplicate route id \"\(id)\" (also \(earlier))")
@@ -79,17 +84,41 @@ public struct RouteReader: Sendable {
             do throws(ItemProblem) {
                 try FeatureFile.checkFeature(feature)
                 let members = try feature.properties()
+                _ = try checkedID(id)
                 // A blank string id falls back like a missing one; a boolean or object is a mistake.
                 if let bad = members.value("id"), bad.stringValue == nil, FeatureFile.identifier(bad) == nil {
                     throw ItemProblem(field: "id", "must be a string or a number, got \(bad.kindName)")
                 }
                 let name = try RouteReader.name(members)
-                let departsAt = try RouteReader.departure(members)
+                let departsAt = try RouteReader.departure(members, parser: DateParser(zoneless: zoneless))
                 let shape = try RouteReader.cleanLine(feature.shape())
                 routes.append(LocatedRoute(route: Route(id: id, name: name, departsAt: departsAt, shape: shape),
                                            location: feature.location))
             } catch {
                 try problems.reject(Diagnostic(file: file, location: feature.location, field: error.field, reason: error.reason))
+            }
+        }
+        return (routes, problems.warnings)
+    }
+
+    /// KML or GPX routes. One without an id is `<file name without extension>-N`, N its position
+    /// among the file's routes, so id-less files do not collide.
+    private func parseXML(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
+        var problems = Problems(strict: strict)
+        var firstSeen: [String: String] = [:]
+        var routes: [LocatedRoute] = []
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        for (index, item) in try XMLRouteReader.items(in: text, file: file).enumerated() {
+            let id = item.id ?? "\(stem)-\(index + 1)"
+            if let earlier = firstSeen[id] {
+                throw InputError(file: file, location: item.location, field: "id", reason: "duplicate route id \"\(id)\" (also \(earlier))")
+            }
+            firstSeen[id] = item.location
+            do {
+                let shape = try RouteReader.cleanLine(try item.shape.get())
+                routes.append(LocatedRoute(route: Route(id: id, name: item.name, shape: shape), location: item.location))
+            } catch {
+                try problems.reject(Diagnostic(file: file, location: item.location, field: error.field, reason: error.reason))
             }
         }
         return (routes, problems.warnings)
@@ -104,12 +133,13 @@ public struct RouteReader: Sendable {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    private static func departure(_ members: [JSONValue.Member]) throws(ItemProblem) -> Date? {
+    private static func departure(_ members: [JSONValue.Member], parser: DateParser) throws(ItemProblem) -> Date? {
         guard let value = members.value("departs_at") else { return nil }
         guard let text = value.stringValue else {
             throw ItemProblem(field: "departs_at", "must be an ISO 8601 string, got \(value.kindName)")
         }
-        guard let date = DateParser().parseISO8601(text) else {
+        guard let date = parser.parseISO8601(text) else {
+            if DateParser.lacksZone(text) { throw ItemProblem(field: "departs_at", DateParser.zonelessReason(text)) }
             throw ItemProblem(field: "departs_at", "\"\(text)\" is not an ISO 8601 date or date-time")
         }
         return date
@@ -123,6 +153,7 @@ public struct RouteReader: Sendable {
         }
         guard !parts.isEmpty else { throw ItemProblem(field: "geometry", "has no lines") }
         try Feature.validateGeographic(shape)
+        try checkVertexCount(shape)
         var cleaned: [[Coordinate]] = []
         for (index, part) in parts.enumerated() {
             var line: [Coordinate] = []

@@ -37,18 +37,21 @@ public struct ZoneReader: Sendable {
                 let properties = try feature.properties()
                 // Administrative boundary files often carry only a name; it then serves as the id.
                 let fallback = properties.value("id") == nil ? properties.value("name").flatMap(FeatureFile.identifier) : nil
-                guard let id = properties.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID ?? fallback else {
+                guard let rawID = properties.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID ?? fallback else {
                     if let bad = properties.value("id") {
                         throw ItemProblem(field: "id", "must be a non-empty string or a number, got \(bad.kindName)")
                     }
                     throw ItemProblem(field: "id", "is missing")
                 }
+                let id = try checkedID(rawID)
                 let name = try ZoneReader.text(properties, "name") ?? id
                 let kind = try ZoneReader.text(properties, "kind") ?? "zone"
                 let base = try ZoneReader.number(properties, "base") ?? 0
                 guard base >= 0 else { throw ItemProblem(field: "base", "must be >= 0, got \(FeatureFile.numberText(base))") }
                 let multiplier = try ZoneReader.number(properties, "multiplier") ?? 1
                 guard multiplier > 0 else { throw ItemProblem(field: "multiplier", "must be > 0, got \(FeatureFile.numberText(multiplier))") }
+                if let flaw = Limits.flaw(base, Limits.zoneBase) { throw ItemProblem(field: "base", flaw) }
+                if let flaw = Limits.flaw(multiplier, Limits.zoneMultiplier, positive: true) { throw ItemProblem(field: "multiplier", flaw) }
 
                 var shape = try feature.shape()
                 guard let polygons = shape.polygons else {
@@ -58,6 +61,7 @@ public struct ZoneReader: Sendable {
                     throw ItemProblem(field: "geometry", "is empty")
                 }
                 try Feature.validateGeographic(shape)
+                try checkVertexCount(shape)
                 let repair = try ZoneReader.repaired(shape, context)
                 try ids.claim(id, at: feature.location)
                 if let repair {
@@ -79,6 +83,11 @@ public struct ZoneReader: Sendable {
             let geometry = try Geometry(shape, in: context)
             if try geometry.isValid() { return nil }
             let reason = try geometry.validityReason()
+            let vertices = shape.coordinates.count
+            guard vertices <= Limits.repairedVertices else {
+                throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) of \(vertices) vertices; only invalid "
+                    + "polygons of up to \(Limits.repairedVertices) vertices are repaired (fix it in a GIS)")
+            }
             let fixed = try geometry.makeValid().shape()
             guard let polygonal = polygonalPart(fixed) else {
                 throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) and its repair has no area left")

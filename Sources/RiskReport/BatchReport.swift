@@ -28,7 +28,10 @@ public enum BatchReport {
                     .init("movement_id", .string(e.movementID)), .init("old_band", .string(e.oldBand.rawValue)),
                     .init("new_band", .string(e.newBand.rawValue)), .init("old_score", measure(e.oldScore)),
                     .init("new_score", measure(e.newScore)),
-                    .init("driver", e.driver.map { .object([.init("id", .string($0.id)), .init("closest_km", measure($0.closestKm))]) } ?? .null),
+                    .init("driver", e.driver.map {
+                        .object([.init("id", .string($0.id)), .init("closest_km", measure($0.closestKm))]
+                                + ($0.incident.map(Report.incidentMembers) ?? []))
+                    } ?? .null),
                 ])
             })),
             .init("riskiest", .array(outcome.riskiest.enumerated().map { scoreJSON($1, rank: $0 + 1) })),
@@ -52,17 +55,21 @@ public enum BatchReport {
         } else {
             lines.append("Escalations since the previous run (\(outcome.escalations.count)):")
             for e in outcome.escalations {
-                let driver = e.driver.map { String(format: "driven by %@ (%.1f km from the route)", $0.id, $0.closestKm) }
+                let driver = e.driver.map { driver in
+                    String(format: "driven by %@ (%.1f km from the route)", driver.incident.map {
+                        Report.readable(driver.id, [driver.id: $0], description: false) + " [\(driver.id)]"
+                    } ?? driver.id, driver.closestKm)
+                }
                     ?? "no new incident among its leading ones"
-                lines.append(String(format: "  %@: %@ %.1f -> %@ %.1f, %@", e.movementID, e.oldBand.rawValue, e.oldScore,
-                                    e.newBand.rawValue, e.newScore, driver))
+                lines.append(String(format: "  %@: %@ %.1f -> %@ %.1f, %@", terminalSafe(e.movementID), e.oldBand.rawValue, e.oldScore,
+                                    e.newBand.rawValue, e.newScore, terminalSafe(driver)))
             }
         }
         lines.append("")
         lines.append(table(outcome.riskiest, title: "Riskiest movements"))
         if !outcome.failed.isEmpty {
             lines.append("Failed movements (\(outcome.failed.count)):")
-            for failure in outcome.failed { lines.append("  \(failure.movementID): \(failure.reason)") }
+            for failure in outcome.failed { lines.append(terminalSafe("  \(failure.movementID): \(failure.reason)")) }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -72,9 +79,9 @@ public enum BatchReport {
         let header = ["#", "movement", "route", "departs", "km", "exposure", "score", "band", "leading incident"]
         let rows = scores.enumerated().map { index, s -> [String] in
             let r = s.result
-            return [String(index + 1), s.movementID, s.routeID, iso8601(r.evaluatedAt), String(format: "%.1f", r.lengthKm),
+            return [String(index + 1), terminalSafe(s.movementID), terminalSafe(s.routeID), iso8601(r.evaluatedAt), String(format: "%.1f", r.lengthKm),
                     String(format: "%.2f", r.exposure), String(format: "%.1f", r.score), r.band.rawValue,
-                    r.topIncidents.first.map { String(format: "%@ (%.1f km)", $0.id, $0.closestKm) } ?? "-"]
+                    terminalSafe(r.topIncidents.first.map { String(format: "%@ (%.1f km)", $0.id, $0.closestKm) } ?? "-")]
         }
         let widths = header.indices.map { c in ([header[c]] + rows.map { $0[c] }).map(\.count).max() ?? 0 }
         for cells in [header] + rows {

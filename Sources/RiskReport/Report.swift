@@ -14,10 +14,20 @@ public struct Report: Sendable {
     public var shapes: [String: Shape]
     public var warnings: [String]
     public var rankedBy: RankKey
+    /// What the scores rest on (nil: a report made without a scoring request says nothing of it).
+    public var basis: Basis?
+    /// Coverage verdicts by route id.
+    public var coverage: [String: RouteCoverage]
+    /// The leading incidents by id, to name them by date, category, place and casualties.
+    public var incidents: [String: Incident]
 
     public init(asOf: Date, model: JSONValue, ranked: [(rank: Int, result: RouteResult)],
-                shapes: [String: Shape] = [:], warnings: [String] = [], rankedBy: RankKey = .exposure) {
+                shapes: [String: Shape] = [:], warnings: [String] = [], rankedBy: RankKey = .exposure,
+                basis: Basis? = nil, coverage: [String: RouteCoverage] = [:], incidents: [String: Incident] = [:]) {
         self.rankedBy = rankedBy
+        self.basis = basis
+        self.coverage = coverage
+        self.incidents = incidents
         self.asOf = asOf
         self.model = model
         self.ranked = ranked
@@ -28,7 +38,8 @@ public struct Report: Sendable {
     /// The report of a scoring request: the outcome's routes, with its warnings as text.
     public init(_ outcome: ScoreOutcome) {
         self.init(asOf: outcome.asOf, model: ModelReader.json(outcome.model), ranked: outcome.ranked, shapes: outcome.shapes,
-                  warnings: outcome.warnings.map(\.description), rankedBy: outcome.rankedBy)
+                  warnings: outcome.warnings.map(\.description), rankedBy: outcome.rankedBy, basis: outcome.basis,
+                  coverage: outcome.coverage, incidents: outcome.incidents)
     }
 }
 
@@ -37,6 +48,14 @@ public func iso8601(_ date: Date) -> String {
     date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
         .timeSeparator(.colon).timeZone(separator: .omitted))
         .replacingOccurrences(of: "+0000", with: "Z")
+}
+
+/// ISO 8601 with whole seconds in `zone` with its offset (`2025-06-06T05:00:00+05:00`), or
+/// `iso8601(_:)` when no zone is given.
+public func timestamp(_ date: Date, in zone: TimeZone?) -> String {
+    guard let zone else { return iso8601(date) }
+    return date.formatted(Date.ISO8601FormatStyle(timeZone: zone).year().month().day().dateSeparator(.dash)
+        .time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .colon))
 }
 
 /// Measures keep six significant digits: enough to compare runs, short enough to read.
@@ -51,8 +70,10 @@ func degrees(_ value: Double) -> JSONValue {
 }
 
 extension Report {
-    /// One route as the spec's JSON object.
-    public static func routeJSON(rank: Int?, _ r: RouteResult) -> JSONValue {
+    /// One route as the spec's JSON object, plus (additive) its `coverage` and, for each leading
+    /// incident found in `incidents`, its date, category, target, casualties, place and description.
+    public static func routeJSON(rank: Int?, _ r: RouteResult, coverage: RouteCoverage? = nil,
+                                 incidents: [String: Incident] = [:]) -> JSONValue {
         var members: [JSONValue.Member] = []
         if let rank { members.append(.init("rank", .number(Double(rank)))) }
         members += [
@@ -74,10 +95,71 @@ extension Report {
             })),
             .init("top_incidents", .array(r.topIncidents.map { top in
                 .object([.init("id", .string(top.id)), .init("share", measure(top.share)),
-                         .init("closest_km", measure(top.closestKm)), .init("at_km", measure(top.atKm))])
+                         .init("closest_km", measure(top.closestKm)), .init("at_km", measure(top.atKm))]
+                        + (incidents[top.id].map(incidentMembers) ?? []))
             })),
         ]
+        if let coverage {
+            members.append(.init("coverage", .object([.init("verdict", .string(coverage.verdict.rawValue)),
+                                                      .init("covered_fraction", measure(coverage.coveredFraction))])))
+        }
         return .object(members)
+    }
+
+    static func incidentMembers(_ incident: Incident) -> [JSONValue.Member] {
+        func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+        return [.init("date", .string(iso8601Day(incident.time))), .init("category", text(incident.category)),
+                .init("target", text(incident.target)), .init("killed", measure(incident.killed)),
+                .init("injured", measure(incident.injured)),
+                .init("location", .array([degrees(incident.location.x), degrees(incident.location.y)])),
+                .init("description", text(incident.description))]
+    }
+
+    /// An incident as a person reads it: `2024-10-06 suicide bombing, 2 killed, 10 injured, at
+    /// 24.9000 N 67.1700 E: <description>`; its id alone when the report does not have it.
+    public static func readable(_ id: String, _ incidents: [String: Incident], description: Bool = true) -> String {
+        guard let incident = incidents[id] else { return id }
+        var text = iso8601Day(incident.time) + " " + (incident.category ?? "incident")
+        text += String(format: ", %g killed, %g injured, at %.4f N %.4f E", incident.killed, incident.injured,
+                       incident.location.y, incident.location.x)
+        if description, let description = incident.description {
+            text += ": " + (description.count > 60 ? description.prefix(59) + "…" : description)
+        }
+        return text
+    }
+
+    /// The basis as JSON (docs/output.md, "basis").
+    public static func basisJSON(_ b: Basis) -> JSONValue {
+        func time(_ date: Date?) -> JSONValue { date.map { .string(iso8601($0)) } ?? .null }
+        func counts(_ sources: [SourceCount], _ noun: String) -> JSONValue {
+            .array(sources.map { .object([.init("name", .string($0.name)), .init(noun, .number(Double($0.items))),
+                                          .init("rejected", .number(Double($0.rejected)))]) })
+        }
+        func labels(_ list: [LabelCount]) -> JSONValue {
+            .array(list.map { .object([.init("value", .string($0.label)), .init("count", .number(Double($0.count)))]) })
+        }
+        func count(_ n: Int) -> JSONValue { .number(Double(n)) }
+        return .object([
+            .init("incident_files", counts(b.provenance.incidentFiles, "incidents")),
+            .init("incidents", .object([
+                .init("read", count(b.incidentsRead)), .init("rejected", count(b.rejected)),
+                .init("duplicates_merged", count(b.duplicatesMerged)), .init("used", count(b.incidents)),
+                .init("applicable", count(b.applicable)), .init("decayed", count(b.decayed)),
+                .init("after_evaluation", count(b.afterEvaluation)),
+                .init("earliest", time(b.earliest)), .init("latest", time(b.latest)),
+            ])),
+            .init("duplicates", .array(b.merges.map {
+                .object([.init("kept", .string($0.keptID)), .init("dropped", .string($0.droppedID)), .init("reason", .string($0.reason))])
+            })),
+            .init("evaluated_from", time(b.evaluatedFrom)), .init("evaluated_to", time(b.evaluatedTo)),
+            .init("zone_files", counts(b.provenance.zoneFiles, "zones")),
+            .init("zones", count(b.zones)),
+            .init("model_file", b.provenance.modelFile.map(JSONValue.string) ?? .null),
+            .init("model_hash", b.provenance.modelHash.map(JSONValue.string) ?? .null),
+            .init("coverage", .object(CoverageVerdict.allCases.map { .init($0.rawValue, count(b.coverage[$0] ?? 0)) })),
+            .init("unknown_categories", labels(b.unknownCategories)),
+            .init("unknown_targets", labels(b.unknownTargets)),
+        ])
     }
 
     /// The spec's JSON output of `score`.
@@ -85,15 +167,16 @@ extension Report {
         JSONValue.object([
             .init("as_of", .string(iso8601(asOf))),
             .init("model", model),
-            .init("routes", .array(ranked.map { Report.routeJSON(rank: $0.rank, $0.result) })),
+            .init("routes", .array(ranked.map { Report.routeJSON(rank: $0.rank, $0.result, coverage: coverage[$0.result.id],
+                                                                  incidents: incidents) })),
             .init("warnings", .array(warnings.map(JSONValue.string))),
-        ]).serialized(pretty: true) + "\n"
+        ] + (basis.map { [.init("basis", Report.basisJSON($0))] } ?? [])).serialized(pretty: true) + "\n"
     }
 
     /// The routes with their results as properties, for a GIS.
     public func geoJSON() -> String {
         let features: [JSONValue] = ranked.map { rank, result in
-            var properties = Report.routeJSON(rank: rank, result).objectMembers ?? []
+            var properties = Report.routeJSON(rank: rank, result, coverage: coverage[result.id], incidents: incidents).objectMembers ?? []
             // Flat copies for GIS tools that cannot show nested properties.
             properties.append(.init("leading_incident", result.topIncidents.first.map { .string($0.id) } ?? .null))
             properties.append(.init("zone_list", .string(result.zones.map(\.name).joined(separator: ", "))))
@@ -114,11 +197,13 @@ extension Report {
         "leading_incident", "leading_share", "leading_closest_km",
     ]
 
-    /// One row per route; zones as `id:km` joined by `;`.
+    /// One row per route; zones as `id:km` joined by `;`; the coverage verdict last, when known.
     public func csv() -> String {
-        var lines = [Report.csvHeader.joined(separator: ",")]
+        let withCoverage = !coverage.isEmpty
+        var lines = [(Report.csvHeader + (withCoverage ? ["coverage", "covered_fraction"] : [])).joined(separator: ",")]
         for (rank, r) in ranked {
-            lines.append(([String(rank)] + Report.csvFields(r)).map(csvField).joined(separator: ","))
+            let verdict = coverage[r.id].map { [$0.verdict.rawValue, measure($0.coveredFraction).serialized()] } ?? ["", ""]
+            lines.append(([String(rank)] + Report.csvFields(r) + (withCoverage ? verdict : [])).map(csvField).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -140,6 +225,7 @@ extension Report {
 
 /// Quotes a CSV field when it holds a separator, a quote or a line break (RFC 4180).
 public func csvField(_ text: String) -> String {
-    guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+    // By scalar: "\r\n" is one Character in Swift, equal to neither "\r" nor "\n".
+    guard text.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
     return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }

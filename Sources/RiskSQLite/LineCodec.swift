@@ -34,7 +34,8 @@ enum LineCodec {
         guard let kind = word(), let count = word() else { return nil }
         var parts: [[Coordinate]] = []
         for _ in 0..<count {
-            guard let positions = word() else { return nil }
+            // The count comes from the stored bytes: a corrupted one must not reserve gigabytes.
+            guard let positions = word(), Int(positions) <= (bytes.count - offset) / 16 else { return nil }
             var part: [Coordinate] = []
             part.reserveCapacity(Int(positions))
             for _ in 0..<positions {

@@ -122,7 +122,12 @@ final class SQLiteDatabase {
             case .null: status = sqlite3_bind_null(statement, index)
             case .integer(let v): status = sqlite3_bind_int64(statement, index, v)
             case .real(let v): status = sqlite3_bind_double(statement, index, v)
-            case .text(let v): status = sqlite3_bind_text(statement, index, v, -1, transient)
+            case .text(let v):
+                // With its length in bytes: with -1, SQLite would cut the text at a NUL inside it.
+                var text = v
+                status = text.withUTF8 { utf8 in
+                    utf8.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(statement, index, $0.baseAddress, Int32(utf8.count), transient) }
+                }
             case .blob(let v):
                 status = v.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
             }
@@ -173,7 +178,12 @@ final class SQLiteDatabase {
         switch sqlite3_column_type(statement, column) {
         case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
         case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
-        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(statement, column)))
+        case SQLITE_TEXT:
+            // By its length, not up to the first NUL, so a stored NUL is seen (and refused) rather
+            // than silently cutting the text short.
+            let length = Int(sqlite3_column_bytes(statement, column))
+            guard let pointer = sqlite3_column_text(statement, column) else { return .text("") }
+            return .text(String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self))
         case SQLITE_BLOB:
             let length = Int(sqlite3_column_bytes(statement, column))
             // An empty blob has no pointer.

@@ -12,11 +12,22 @@ import RiskIO
 public final class SQLiteStore: BatchStore {
     private let database: SQLiteDatabase
     public var path: String { database.path }
+    /// Held from `openRun` to `finishRun`: one batch at a time on a store.
+    private var batchLock: BatchLock?
 
     /// Opens (and with `create`, creates) the store at `path`, running any pending migrations.
     public init(path: String, create: Bool = false) throws {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError("no store at \(path); create one with `routerisk store init --store \(path)`")
+        }
+        // Only `store init` writes a schema: any other command given an empty or foreign file
+        // (a typo'd path, say) would otherwise turn it into a store.
+        if !create, let handle = FileHandle(forReadingAtPath: path) {
+            let header = (try? handle.read(upToCount: 16)) ?? nil
+            try? handle.close()
+            guard header == Data("SQLite format 3\0".utf8) else {
+                throw StoreError("\(path) is not a routerisk store (not an SQLite file); create one with `routerisk store init`")
+            }
         }
         database = try SQLiteDatabase(path: path, create: create)
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
@@ -32,6 +43,10 @@ public final class SQLiteStore: BatchStore {
 
     private func migrate() throws {
         let current = try version()
+        guard current >= 0 else {
+            throw StoreError("\(path) has schema version \(current) (PRAGMA user_version), which no routerisk writes; "
+                + "the file is not a routerisk store or is damaged")
+        }
         guard current <= Schema.migrations.count else {
             throw StoreError("\(path) has schema version \(current), newer than this routerisk (\(Schema.migrations.count))")
         }
@@ -107,7 +122,7 @@ public final class SQLiteStore: BatchStore {
                     INSERT INTO zones (id, name, kind, base, multiplier, geometry, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, base = excluded.base,
                         multiplier = excluded.multiplier, geometry = excluded.geometry, updated_at = excluded.updated_at
-                    """, zone.id, zone.name, zone.kind, zone.base, zone.multiplier, GeoJSON.serialize(zone.shape), now)
+                    """, Identifier.normalized(zone.id), zone.name, zone.kind, zone.base, zone.multiplier, GeoJSON.serialize(zone.shape), now)
             }
         }
     }
@@ -118,7 +133,8 @@ public final class SQLiteStore: BatchStore {
         return try database.transaction {
             let revision = try incidentRevision() + 1
             var counts = IncidentImport(added: 0, changed: 0)
-            for i in incidents {
+            for var i in incidents {
+                i.id = Identifier.normalized(i.id)
                 if let existing = try decodeAll("incidents", "SELECT * FROM incidents WHERE id = ?", [i.id], Self.incident).first {
                     let changed = !existing.incident.scoresLike(i)
                     try database.run("""
@@ -145,7 +161,8 @@ public final class SQLiteStore: BatchStore {
     public func upsert(routes: [Route]) throws {
         let now = Date().timeIntervalSince1970
         try database.transaction {
-            for route in routes {
+            for var route in routes {
+                route.id = Identifier.normalized(route.id)
                 try database.run("""
                     INSERT INTO routes (id, name, geometry, lines, updated_at) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET name = excluded.name, geometry = excluded.geometry, lines = excluded.lines,
@@ -160,7 +177,9 @@ public final class SQLiteStore: BatchStore {
         let now = Date().timeIntervalSince1970
         return try database.transaction {
             var refused: [RefusedMovement] = []
-            for movement in movements {
+            for var movement in movements {
+                movement.id = Identifier.normalized(movement.id)
+                movement.routeID = Identifier.normalized(movement.routeID)
                 guard try database.scalar("SELECT 1 FROM routes WHERE id = ?", movement.routeID) != .null else {
                     refused.append(RefusedMovement(id: movement.id, reason: "route \"\(movement.routeID)\" is not in the store"))
                     continue
@@ -188,8 +207,9 @@ public final class SQLiteStore: BatchStore {
             } catch {
                 throw row.error("geometry", "does not parse: \(error)")
             }
-            return Zone(id: try row.text("id"), name: try row.text("name"), kind: try row.text("kind"), base: try row.real("base"),
-                        multiplier: try row.real("multiplier"), shape: shape)
+            return Zone(id: try row.id("id"), name: try row.text("name"), kind: try row.text("kind"),
+                        base: try row.real("base", within: Limits.zoneBase),
+                        multiplier: try row.real("multiplier", within: Limits.zoneMultiplier, positive: true), shape: shape)
         }
     }
 
@@ -198,8 +218,10 @@ public final class SQLiteStore: BatchStore {
     }
 
     private static func incident(_ row: StoredRow) throws -> StoredIncident {
-        let incident = Incident(id: try row.text("id"), location: Coordinate(try row.real("lon"), try row.real("lat")),
-                                time: try row.date("occurred_at"), killed: try row.real("killed"), injured: try row.real("injured"),
+        let incident = Incident(id: try row.id("id"), location: Coordinate(try row.real("lon", within: -180...180),
+                                                                            try row.real("lat", within: -90...90)),
+                                time: try row.date("occurred_at"), killed: try row.real("killed", within: Limits.casualties),
+                                injured: try row.real("injured", within: Limits.casualties),
                                 category: try row.optionalText("category"), target: try row.optionalText("target"),
                                 description: try row.optionalText("description"), source: try row.optionalText("source"))
         return StoredIncident(incident: incident, createdRevision: try row.integer("created_revision"),
@@ -211,7 +233,7 @@ public final class SQLiteStore: BatchStore {
     public func routes() throws -> StoredRoutes {
         var stored = StoredRoutes()
         try rows("routes", key: ["id"], "SELECT id, name, geometry, lines FROM routes") { row in
-            let id = try row.text("id")
+            let id = try row.id("id")
             let name = try row.optionalText("name")
             do {
                 stored.routes[id] = Route(id: id, name: name, shape: try Self.shape(row))
@@ -251,7 +273,7 @@ public final class SQLiteStore: BatchStore {
     }
 
     private static func movement(_ row: StoredRow) throws -> Movement {
-        Movement(id: try row.text("id"), routeID: try row.text("route_id"), departsAt: try row.date("departs_at"),
+        Movement(id: try row.id("id"), routeID: try row.id("route_id"), departsAt: try row.date("departs_at"),
                  status: try row.choice("status", as: Movement.Status.self), labels: try row.text("labels"))
     }
 
@@ -265,7 +287,9 @@ public final class SQLiteStore: BatchStore {
     // MARK: Runs
 
     public func openRun(_ request: RunRequest) throws -> OpenedRun {
-        try database.transaction {
+        if batchLock == nil { batchLock = try BatchLock(store: path) }
+        try checkIntegrity()
+        return try database.transaction {
             if let running = try runs(.running).last, request.resumes(running) {
                 return OpenedRun(run: running, resumed: true)
             }
@@ -289,7 +313,7 @@ public final class SQLiteStore: BatchStore {
         var done = Set<String>()
         for table in ["scores", "failures"] {
             try rows(table, key: ["run_id", "movement_id"], "SELECT run_id, movement_id FROM \(table) WHERE run_id = ?", [run]) {
-                done.insert(try $0.text("movement_id"))
+                done.insert(try $0.id("movement_id"))
             }
         }
         return done
@@ -300,12 +324,13 @@ public final class SQLiteStore: BatchStore {
             let status = try existingRun(run).status
             guard status == .running else { throw StoreError("run \(run) is \(status.rawValue); only a running run takes outcomes") }
             for outcome in outcomes {
+                let movementID = Identifier.normalized(outcome.movementID)
                 // The primary keys keep one score and one failure per movement; this keeps one of either.
                 let earlier = try integer("""
                     SELECT (SELECT COUNT(*) FROM scores WHERE run_id = ?1 AND movement_id = ?2)
                         + (SELECT COUNT(*) FROM failures WHERE run_id = ?1 AND movement_id = ?2)
-                    """, run, outcome.movementID)
-                guard earlier == 0 else { throw StoreError("movement \(outcome.movementID) already has an outcome in run \(run)") }
+                    """, run, movementID)
+                guard earlier == 0 else { throw StoreError("movement \(movementID) already has an outcome in run \(run)") }
                 switch outcome {
                 case .scored(let record):
                     let r = record.score.result
@@ -313,12 +338,12 @@ public final class SQLiteStore: BatchStore {
                         INSERT INTO scores (run_id, movement_id, route_id, route_hash, evaluated_at, length_km, exposure,
                             base_exposure, incident_exposure, mean_hazard, peak_hazard, peak_at_km, peak_lon, peak_lat, score, band,
                             zones, top_incidents, how, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [run, record.score.movementID, record.score.routeID, record.routeHash, r.evaluatedAt.timeIntervalSince1970,
+                        """, [run, movementID, Identifier.normalized(record.score.routeID), record.routeHash, r.evaluatedAt.timeIntervalSince1970,
                               r.lengthKm, r.exposure, r.baseExposure, r.incidentExposure, r.meanHazard, r.peakHazard, r.peakAtKm,
                               r.peakLocation.x, r.peakLocation.y, r.score, r.band.rawValue, ScoreCodec.zones(r.zones),
                               ScoreCodec.incidents(r.topIncidents), record.method.rawValue, record.profile.map { SQLValue.blob($0.bytes) }])
                 case .failed(let failure):
-                    try database.run("INSERT INTO failures (run_id, movement_id, reason) VALUES (?, ?, ?)", run, failure.movementID,
+                    try database.run("INSERT INTO failures (run_id, movement_id, reason) VALUES (?, ?, ?)", run, movementID,
                                      failure.reason)
                 }
             }
@@ -336,7 +361,22 @@ public final class SQLiteStore: BatchStore {
             try database.run("UPDATE runs SET status = 'completed', finished_at = ? WHERE id = ?", time.timeIntervalSince1970, run)
             // Only the latest completed run's profiles are ever read again.
             try database.run("UPDATE scores SET profile = NULL WHERE run_id <> ? AND profile IS NOT NULL", run)
-            return try existingRun(run)
+            let finished = try existingRun(run)
+            batchLock = nil
+            return finished
+        }
+    }
+
+    /// A damaged file is refused before a run starts: scores written into it could not be
+    /// trusted, and its broken pages may read back as anything.
+    public func checkIntegrity() throws {
+        var problems: [String] = []
+        try database.forEach("PRAGMA quick_check(5)") { row in
+            if let text = row.columns.values.first?.string, text != "ok" { problems.append(text) }
+        }
+        guard problems.isEmpty else {
+            throw StoreError("\(path) is damaged (SQLite quick_check: \(problems.joined(separator: "; "))); "
+                + "restore it from a backup or re-create it with `routerisk store init`")
         }
     }
 
@@ -405,9 +445,17 @@ public final class SQLiteStore: BatchStore {
 
     public func scores(run: Int, limit: Int?) throws -> [MovementScore] {
         // A negative limit is none.
+        // Scores are stored without names (names live with routes): the route's current name is
+        // joined in, so outputs name what planners recognise.
         try decodeAll("scores", key: ScoreCodec.key, """
-            SELECT \(ScoreCodec.columns.joined(separator: ", ")) FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT ?
-            """, [run, limit.map { max(0, $0) } ?? -1], ScoreCodec.score)
+            SELECT \(ScoreCodec.columns.joined(separator: ", ")),
+                   (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name
+            FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT ?
+            """, [run, limit.map { max(0, $0) } ?? -1]) { row in
+            var score = try ScoreCodec.score(row)
+            score.result.name = try row.optionalText("route_name")
+            return score
+        }
     }
 
     public func bandCounts(run: Int) throws -> [Band: Int] {

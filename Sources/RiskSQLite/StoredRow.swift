@@ -1,5 +1,6 @@
 import Foundation
 import RiskBatch
+import RiskCore
 
 /// A row read back from one of the store's tables, decoded column by column. A column the
 /// query did not return, a NULL where a value is required, a value of another type, or a number
@@ -62,6 +63,21 @@ struct StoredRow {
         let value = try required(column, "text")
         guard case .text(let text) = value else { throw error(column, "\(describe(value)) where text is required") }
         return text
+    }
+
+    /// An id, in the form every reader gives it (`Identifier`): rows written before that rule
+    /// (or by hand) read back as the same ids the inputs use.
+    func id(_ column: String) throws -> String {
+        let raw = try text(column)
+        if let flaw = Identifier.flaw(raw) { throw error(column, "the id \(flaw)") }
+        return Identifier.normalized(raw)
+    }
+
+    /// A finite number inside `range` (and > 0 with `positive`), as the readers require.
+    func real(_ column: String, within range: ClosedRange<Double>, positive: Bool = false) throws -> Double {
+        let number = try real(column)
+        if let flaw = Limits.flaw(number, range, positive: positive) { throw error(column, "the value \(flaw)") }
+        return number
     }
 
     func optionalText(_ column: String) throws -> String? {

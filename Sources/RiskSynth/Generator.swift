@@ -131,3 +131,21 @@ public struct SyntheticPakistan: Sendable {
         }
     }
 }
+
+/// Routes between places: the geodesic between every pair of places `minKm...maxKm` apart, with
+/// a vertex every `stepKm`, named `from--to` in the places' order. Real roads bend; straight
+/// lines between towns are the stand-in where no road geometry is at hand (see
+/// docs/validation.md).
+public func placePairRoutes(_ places: [Place], minKm: Double, maxKm: Double, stepKm: Double = 5) throws -> [Route] {
+    let geodesic = Geodesic.wgs84
+    var routes: [Route] = []
+    for (i, a) in places.enumerated() {
+        for b in places[(i + 1)...] {
+            let km = try geodesic.distanceKm(a.location, b.location)
+            guard km >= minKm, km <= maxKm else { continue }
+            let line = try geodesic.densify([a.location, b.location], maxSegmentKm: stepKm)
+            routes.append(Route(id: "\(a.name)--\(b.name)", name: "\(a.name) to \(b.name)", shape: .lineString(line)))
+        }
+    }
+    return routes
+}

@@ -7,14 +7,9 @@ import RiskBatch
 import RiskReport
 import RiskSQLite
 
-/// Exit statuses of `batch`, so a scheduler can tell the cases apart.
-enum BatchExit {
-    /// Every selected movement was scored.
-    static let allScored: Int32 = 0
-    /// The run completed, but some movements failed (listed in the output).
-    static let someFailed: Int32 = 3
-    /// The run could not happen: no store, an invalid model, an unreadable input.
-    static let couldNotRun: Int32 = 2
+/// The formats `batch` can produce.
+enum BatchFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, html
 }
 
 struct BatchCommand: AsyncParsableCommand {
@@ -22,51 +17,59 @@ struct BatchCommand: AsyncParsableCommand {
         commandName: "batch",
         abstract: "Re-score every scheduled movement departing inside the window, each at its own departure time.",
         discussion: """
-        Exit status: 0 when every movement was scored, 3 when some failed (the run still completes), \
-        2 when the run could not happen (store missing, model invalid).
+        A run where some movements fail still completes and exits 3 (partial failure).
+
+        \(ExitStatus.helpTable)
         """
     )
 
     @OptionGroup var store: StoreOption
     @Option(help: "Start of the window (ISO 8601). Default: now, or the interrupted run's when resuming.") var asOf: String?
     @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
-    @Option(help: "table (default on a terminal) or json.") var format: OutputFormat?
+    @Option(help: "table (default on a terminal), json, or html (a map page that works offline).") var format: BatchFormat?
+    @OptionGroup var times: TimeOptions
     @Option(help: "A model file to use instead of the store's.") var model: String?
     @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
+    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
     @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
 
-    func run() async throws {
-        do {
-            try await execute()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(BatchExit.couldNotRun)
+    /// `--window` read; a usage error when it is not a duration.
+    private func parsedWindow() throws -> BatchWindow {
+        guard let parsed = BatchWindow(window) else {
+            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; got \"\(window)\"")
         }
+        return parsed
     }
 
-    private func execute() async throws {
-        guard let window = BatchWindow(window) else {
-            throw ValidationError("--window takes a duration like 24h, 7d or 90m, or all; got \"\(self.window)\"")
-        }
+    func validate() throws {
+        _ = try parsedWindow()
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
-        guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
+        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
+        _ = try times.parse(asOf, option: "--as-of")
+    }
+
+    func run() async throws {
         let store = try store.open()
-        let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
-                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
+        let options = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full, transactionSize: transactionSize,
+                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
+                                   allowEmpty: allowEmpty)
         let progress = ProgressReporter(label: "scoring")
         let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
         progress.finish()
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {
         case .json: print(BatchReport.json(outcome), terminator: "")
-        default:
+        case .html:
+            print(try batchPage(store: store, run: outcome.run, escalations: outcome.escalations, model: options.model), terminator: "")
+        case .table:
             let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             print(BatchReport.table(outcome, colour: colour), terminator: "")
         }
-        if !outcome.failed.isEmpty { throw ExitCode(BatchExit.someFailed) }
+        if !outcome.failed.isEmpty {
+            printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
+            throw ExitStatus.partial.exitCode
+        }
     }
 }
 
@@ -90,7 +93,8 @@ final class ProgressReporter {
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         let remaining = rate > 0 ? Double(total - done) / rate : 0
-        let timeLeft = String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
+        // Before the first movement is done there is no rate to tell the time left from.
+        let timeLeft = done == 0 && total > 0 ? "--:--" : String(format: "%d:%02d", Int(remaining) / 60, Int(remaining) % 60)
         if terminal {
             let width = 30
             let filled = total > 0 ? width * done / total : width

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Geo
 import RiskCore
+import RiskIO
 import RiskReport
 import RiskSynth
 
@@ -19,19 +20,32 @@ struct Generate: ParsableCommand {
     @Option(help: "First departure (ISO 8601).") var start: String = "2025-06-01T00:00:00Z"
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Option(help: "Prefix of incident ids (use a new one for a second batch of incidents).") var incidentPrefix = "syn"
+    @Option(help: ArgumentHelp("GeoJSON points with a name (or NAME): write a straight route between every pair of places "
+                               + "--min-km to --max-km apart instead of corridor routes (--movements is then ignored).",
+                               valueName: "FILE"))
+    var places: String?
 
     func validate() throws {
         guard movements >= 0, incidents >= 0 else { throw ValidationError("counts must not be negative") }
-        guard minKm > 0, maxKm >= minKm else { throw ValidationError("need 0 < --min-km <= --max-km") }
+        guard minKm > 0, maxKm >= minKm, maxKm <= 20_000 else { throw ValidationError("need 0 < --min-km <= --max-km <= 20000") }
+        // A negative or unbounded spread would make an inverted or infinite range of departures.
+        guard days.isFinite, (0...36_500).contains(days) else { throw ValidationError("--days must be between 0 and 36500, got \(days)") }
     }
 
     func run() throws {
-        let first = try parseAsOf(start)
+        let first = try TimeOptions.parse(start, option: "--start", zoneless: .rejected)
         let synth = SyntheticPakistan(seed: seed)
         let folder = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let routes = synth.routes(count: movements, minKm: minKm, maxKm: maxKm,
+        let routes: [Route]
+        if let places {
+            let read = try PlaceReader().read(.file(URL(fileURLWithPath: places)))
+            for warning in read.warnings { printError("warning: \(warning)") }
+            routes = try placePairRoutes(read.items, minKm: minKm, maxKm: maxKm)
+        } else {
+            routes = synth.routes(count: movements, minKm: minKm, maxKm: maxKm,
                                   departing: first...first.addingTimeInterval(days * 86_400))
+        }
         let features = routes.map { route in
             JSONValue.object([.init("type", "Feature"), .init("properties", .object([.init("id", .string(route.id))])),
                               .init("geometry", GeoJSON.value(route.shape))])

@@ -27,7 +27,7 @@ struct Measure: ParsableCommand {
         case .polygon, .multiPolygon:
             print(String(format: "%@ geodesic area: %.3f km²", shape.typeName, try geodesic.areaKm2(of: shape)))
         default:
-            throw ValidationError("\(shape.typeName) has no length or area; give a line or a polygon")
+            throw CommandFailure(.badInput, "\(shape.typeName) has no length or area; give a line or a polygon")
         }
     }
 }

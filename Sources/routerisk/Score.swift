@@ -5,8 +5,12 @@ import RiskEngine
 import RiskIO
 import RiskReport
 
+/// The formats of `score`. Each command has its own list, so a format it cannot produce is
+/// rejected when the options are parsed (a usage error) instead of printing something else.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json, csv, geojson
+    /// One self-contained HTML page: the map, the explanations and the ranked table.
+    case html
 }
 
 extension RankKey: ExpressibleByArgument {}
@@ -31,20 +35,29 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "Treat a bad row or feature as fatal instead of skipping it with a warning.")
     var strict = false
 
-    /// The loader these options ask for.
-    func loader() throws -> InputLoader {
-        InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
+    /// The loader these options ask for, departures without a zone read as `times` says.
+    func loader(_ times: TimeOptions) throws -> InputLoader {
+        InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict,
+                    departureZone: try times.zoneless())
     }
 
-    /// The files named on the command line, the bundled ones for any kind not named.
-    func sources(bundle: Bundle, routeFiles: [String]) throws -> ScoringSources {
+    /// The files named on the command line, the bundled ones for any kind not named. The bundled
+    /// data is looked for only when some kind is not named, so a run given every input needs none.
+    func sources(routeFiles: [String]) throws -> ScoringSources {
+        var found: BundledData?
+        func bundle() throws -> BundledData {
+            if let found { return found }
+            let located = try BundledData.locate()
+            found = located
+            return located
+        }
         func files(_ paths: [String], else bundled: () throws -> [URL]) throws -> [InputSource] {
             (paths.isEmpty ? try bundled() : paths.map(URL.init(fileURLWithPath:))).map(InputSource.file)
         }
-        return ScoringSources(model: .file(modelFile.map(URL.init(fileURLWithPath:)) ?? bundle.model),
-                              zones: try files(zoneFiles, else: bundle.zoneFiles),
-                              incidents: try files(incidentFiles) { [bundle.incidents] },
-                              routes: try files(routeFiles, else: bundle.routeFiles))
+        return ScoringSources(model: .file(try modelFile.map(URL.init(fileURLWithPath:)) ?? bundle().model),
+                              zones: try files(zoneFiles) { try bundle().zoneFiles() },
+                              incidents: try files(incidentFiles) { [try bundle().incidents] },
+                              routes: try files(routeFiles) { try bundle().routeFiles() })
     }
 }
 
@@ -53,7 +66,10 @@ struct Score: AsyncParsableCommand {
         abstract: "Rank routes by risk, with the reasons.",
         discussion: """
         With no route files, scores the bundled demo routes (data/routes/) against the bundled zones, \
-        incidents and model; any input not given on the command line comes from the bundled data.
+        incidents and model; any input not given on the command line comes from the bundled data. \
+        Routes that cannot be scored are listed as warnings and the rest are ranked (exit status 3).
+
+        \(ExitStatus.helpTable)
         """
     )
 
@@ -65,7 +81,12 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Evaluation time for routes without departs_at (ISO 8601). Default: now.")
     var asOf: String?
 
-    @Option(help: "table (default on a terminal), json (default otherwise), csv or geojson.")
+    @Option(help: "Evaluate every route at this time (ISO 8601), whatever its departs_at.")
+    var evaluateAt: String?
+
+    @OptionGroup var times: TimeOptions
+
+    @Option(help: "table (default on a terminal), json (default otherwise), csv, geojson, or html (a map page that works offline).")
     var format: OutputFormat?
 
     @Option(help: "Rank by exposure, mean_hazard or peak_hazard.")
@@ -83,6 +104,12 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Scoring tasks at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Score even when no incident applies at the evaluation time (on zones alone) instead of failing.")
+    var allowEmpty = false
+
+    @Flag(help: "Count an incident given twice (same id, or same day and place in two files) twice.")
+    var keepDuplicates = false
+
     /// The scoring request's own rules, reported under the options' names.
     func validate() throws {
         do throws(ScoreRequest.Invalid) {
@@ -90,13 +117,21 @@ struct Score: AsyncParsableCommand {
         } catch {
             throw ValidationError("--\(error.field) \(error.reason)")
         }
+        if asOf != nil && evaluateAt != nil { throw ValidationError("give --as-of or --evaluate-at, not both") }
+        _ = try times.parse(asOf, option: "--as-of")
+        _ = try times.parse(evaluateAt, option: "--evaluate-at")
+        _ = try InputOptions.parseColumns(inputs.columns)
     }
 
     func run() async throws {
-        let bundle = try Bundle.locate()
-        let request = ScoreRequest(asOf: try parseAsOf(asOf), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
-                                   strict: inputs.strict)
-        let loaded = try inputs.loader().scoringInputs(try inputs.sources(bundle: bundle, routeFiles: routeFiles))
+        let evaluationTime = try times.parse(evaluateAt, option: "--evaluate-at")
+        let request = ScoreRequest(asOf: try evaluationTime ?? times.parse(asOf, option: "--as-of") ?? Date(), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
+                                   strict: inputs.strict, allowEmpty: allowEmpty, keepDuplicates: keepDuplicates)
+        var loaded = try inputs.loader(times).scoringInputs(try inputs.sources(routeFiles: routeFiles))
+        if evaluationTime != nil {
+            // One time for every route: their own departures give way to it.
+            for index in loaded.routes.indices { loaded.routes[index].departsAt = nil }
+        }
         let outcome = try await request.run(loaded) { event in
             switch event {
             case .warning(let diagnostic): printError("warning: \(diagnostic)")
@@ -108,22 +143,22 @@ struct Score: AsyncParsableCommand {
         switch format ?? (terminal ? .table : .json) {
         case .table:
             let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(report.table(colour: colour, explain: explain), terminator: "")
+            print(report.table(colour: colour, explain: explain, timeZone: try times.zone()), terminator: "")
         case .json: print(report.json(), terminator: "")
         case .csv: print(report.csv(), terminator: "")
         case .geojson: print(report.geoJSON(), terminator: "")
+        case .html: print(MapPage.html(try MapScene.score(outcome, inputs: loaded)), terminator: "")
+        }
+        if !outcome.failedRoutes.isEmpty {
+            printError(errorPrefix + "\(outcome.failedRoutes.count) routes could not be scored ("
+                + outcome.failedRoutes.joined(separator: ", ") + "); the rest were")
+            throw ExitStatus.partial.exitCode
         }
     }
 }
 
-func parseAsOf(_ text: String?) throws -> Date {
-    guard let text else { return Date() }
-    guard let date = DateParser().parseISO8601(text) else {
-        throw ValidationError("--as-of: \"\(text)\" is not an ISO 8601 date or date-time")
-    }
-    return date
-}
 
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    // Messages quote input (ids, names, bad values): control characters are shown, not acted on.
+    FileHandle.standardError.write(Data((terminalSafe(message) + "\n").utf8))
 }

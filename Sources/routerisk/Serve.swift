@@ -25,6 +25,7 @@ struct Serve: AsyncParsableCommand {
     var store: String?
 
     @OptionGroup var inputs: InputOptions
+    @OptionGroup var times: TimeOptions
 
     @Option(help: "Token file: one `ROLE SHA256-HEX [LABEL]` a line (see `routerisk token`). Without it reads are open and writes refused.")
     var tokens: String?
@@ -62,7 +63,7 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let bundle = try Bundle.locate()
+        let bundle = try BundledData.locate()
         var options = ServerOptions(openAPIDocument: try String(contentsOf: bundle.openAPIDocument, encoding: .utf8))
         options.host = host
         options.port = port
@@ -82,7 +83,7 @@ struct Serve: AsyncParsableCommand {
         if let opened {
             base = try await ScoringBase.load(from: opened)
         } else {
-            base = try inputs.loader().scoringBase(try inputs.sources(bundle: bundle, routeFiles: []))
+            base = try inputs.loader(times).scoringBase(try inputs.sources(routeFiles: []))
             base.warnings.forEach { printError("warning: \($0)") }
         }
         let snapshot = ScoringSnapshot(base: base)

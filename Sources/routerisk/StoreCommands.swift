@@ -17,8 +17,16 @@ struct StoreOption: ParsableArguments {
         store ?? ProcessInfo.processInfo.environment["ROUTERISK_STORE"] ?? "routerisk.sqlite"
     }
 
-    func open(create: Bool = false) throws -> SQLiteStore {
-        try SQLiteStore(path: path, create: create)
+    /// Opens the store; one that is missing or cannot be opened is unreachable (exit status 4).
+    func open() throws -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure(.unreachable, "no store at \(path); create one with `routerisk store init --store \(path)`")
+        }
+        do {
+            return try SQLiteStore(path: path, create: false)
+        } catch {
+            throw CommandFailure(.unreachable, "cannot open the store \(path): \(error)")
+        }
     }
 }
 
@@ -31,18 +39,46 @@ struct StoreCommand: ParsableCommand {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the store; unless --empty, load the bundled zones, routes, movements, seed incidents and model.")
+            abstract: "Create a new store; unless --empty, load the bundled zones, routes, movements, seed incidents and model.",
+            discussion: """
+            Never touches an existing store: when the file exists, init refuses (exit status 2) and \
+            changes nothing; add data to a store with `routerisk store import`. An init that fails \
+            leaves no file behind.
+            """)
 
         @OptionGroup var store: StoreOption
         @Flag(help: "Create the schema only.") var empty = false
 
+        /// The store file and the companions SQLite keeps beside it.
+        private var files: [String] { ["", "-wal", "-shm", "-journal"].map { store.path + $0 } }
+
         func run() throws {
-            let store = try store.open(create: true)
-            guard !empty else {
+            if let existing = files.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                throw CommandFailure(.usage, "\(existing) already exists; store init only creates new stores and changed "
+                    + "nothing (add data with `routerisk store import ... --store \(store.path)`)")
+            }
+            // Everything the bundled load needs is found before the file is made.
+            let bundle = empty ? nil : try BundledData.locate()
+            do {
+                try create(loading: bundle)
+            } catch {
+                for file in files { try? FileManager.default.removeItem(atPath: file) }
+                throw error
+            }
+        }
+
+        /// Creates the store and loads `bundle` into it; the store is closed on return.
+        private func create(loading bundle: BundledData?) throws {
+            let store: SQLiteStore
+            do {
+                store = try SQLiteStore(path: self.store.path, create: true)
+            } catch {
+                throw CommandFailure(.unreachable, "cannot create the store \(self.store.path): \(error)")
+            }
+            guard let bundle else {
                 print("created \(store.path) (schema version \(try store.version()), empty)")
                 return
             }
-            let bundle = try Bundle.locate()
             let loader = InputLoader()
             try store.setModel(try loader.model(.file(bundle.model)))
             let zones = try loader.zones(try bundle.zoneFiles().map(InputSource.file))
@@ -76,20 +112,23 @@ struct StoreCommand: ParsableCommand {
         var columns: [String] = []
         @Flag(help: "Read numeric dates as day/month/year.") var dayFirst = false
         @Flag(help: "Stop at the first bad row or feature.") var strict = false
+        @OptionGroup var times: TimeOptions
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one file to import") }
+            if kind == .model && files.count != 1 { throw ValidationError("import model takes one file") }
+            _ = try InputOptions.parseColumns(columns)
         }
 
         func run() throws {
             let store = try store.open()
             let sources = files.map { InputSource.file(URL(fileURLWithPath: $0)) }
-            let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
+            let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict,
+                                     departureZone: try times.zoneless())
             var warnings: [Diagnostic] = []
             var summary = ""
             switch kind {
             case .model:
-                guard sources.count == 1 else { throw ValidationError("import model takes one file") }
                 try store.setModel(try loader.model(sources[0]))
                 summary = "model replaced"
             case .zones:
@@ -128,7 +167,7 @@ struct StoreCommand: ParsableCommand {
             }
             warnings.forEach { printError("warning: \($0)") }
             print(summary + (warnings.isEmpty ? "" : " (\(warnings.count) warnings)"))
-            if strict && !warnings.isEmpty { throw ExitCode(1) }
+            if strict && !warnings.isEmpty { throw ExitStatus.badInput.exitCode }
         }
     }
 
@@ -157,7 +196,12 @@ struct StoreCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scores of a run.")
         @OptionGroup var store: StoreOption
         @Option(name: .customLong("run"), help: "latest (default) or a run id.") var runID: String = "latest"
-        @Option(help: "table, json or csv.") var format: OutputFormat = .table
+        @Option(help: "table, json, csv or html (a map page that works offline).") var format: ScoresFormat = .table
+
+        /// The formats `store scores` can produce.
+        enum ScoresFormat: String, ExpressibleByArgument, CaseIterable {
+            case table, json, csv, html
+        }
 
         func run() throws {
             let store = try store.open()
@@ -169,7 +213,9 @@ struct StoreCommand: ParsableCommand {
             } else {
                 throw ValidationError("--run takes latest or a run id, got \"\(runID)\"")
             }
-            guard let record else { throw ValidationError(runID == "latest" ? "no completed run yet" : "no run \(runID)") }
+            guard let record else {
+                throw CommandFailure(.badInput, runID == "latest" ? "\(store.path) has no completed run yet" : "\(store.path) has no run \(runID)")
+            }
             let scores = try store.scores(run: record.id, limit: nil)
             switch format {
             case .json:
@@ -179,7 +225,9 @@ struct StoreCommand: ParsableCommand {
                 ]).serialized(pretty: true))
             case .csv:
                 print(BatchReport.csv(scores), terminator: "")
-            case .table, .geojson:
+            case .html:
+                print(try batchPage(store: store, run: record, escalations: nil), terminator: "")
+            case .table:
                 print(BatchReport.table(scores, title: "run \(record.id) (\(record.status.rawValue), as of \(iso8601(record.asOf)))"), terminator: "")
             }
         }
@@ -198,4 +246,14 @@ extension InputOptions {
         }
         return mapping
     }
+}
+
+/// The HTML map page of a stored run: all its scores, over the store's routes, zones and
+/// incidents, scored with `model` (the store's when nil).
+func batchPage(store: SQLiteStore, run: RunRecord, escalations: [Escalation]?, model: Model? = nil) throws -> String {
+    let scene = try MapScene.batch(run: run, scores: try store.scores(run: run.id, limit: nil), escalations: escalations,
+                                   failed: try store.failures(run: run.id), routes: try store.routes().routes, zones: try store.zones(),
+                                   incidents: try store.incidents().map(\.incident), model: try model ?? store.model(),
+                                   title: "Batch run \(run.id): movements by risk")
+    return MapPage.html(scene)
 }

@@ -5,13 +5,6 @@ import Testing
 
 /// The `routerisk` executable end to end, on the bundled data.
 @Suite struct CommandLineTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
-    /// The routerisk executable built beside this test bundle.
-    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("routerisk")
-
     /// A store path in a fresh folder of its own.
     func temporaryStorePath() throws -> String {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-cli-tests-\(UUID().uuidString)")
@@ -19,29 +12,9 @@ import Testing
         return folder.appendingPathComponent("store.sqlite").path
     }
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    func routerisk(_ arguments: [String]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments
-        process.currentDirectoryURL = Self.packageRoot
-        var environment = ProcessInfo.processInfo.environment
-        environment["NO_COLOR"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-                   stderr: String(decoding: stderr, as: UTF8.self))
+    /// `routerisk arguments` run in the package's root, with the bundled data beside it.
+    func routerisk(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> CommandRun {
+        try RouteRiskCommand.run(arguments, in: RouteRiskCommand.packageRoot, sourceLocation: sourceLocation)
     }
 
     @Test func scoreRanksTheBundledDemoInTheSpecsJSON() throws {
@@ -87,17 +60,17 @@ import Testing
         #expect(try routerisk(["score", "--incidents", strict.path, "--strict"]).status != 0)
     }
 
-    /// The scoring request's range checks, reported as usage errors (exit status 64) under the options' names.
+    /// The scoring request's range checks, reported as usage errors (exit status 2) under the options' names.
     @Test func outOfRangeOptionsAreUsageErrors() throws {
         let top = try routerisk(["score", "--top", "0"])
-        #expect(top.status == 64 && top.stderr.contains("--top must be at least 1"))
+        #expect(top.status == 2 && top.stderr.contains("--top must be at least 1"))
         let jobs = try routerisk(["score", "--jobs", "0"])
-        #expect(jobs.status == 64 && jobs.stderr.contains("--jobs must be at least 1"))
+        #expect(jobs.status == 2 && jobs.stderr.contains("--jobs must be at least 1"))
     }
 
     @Test func batchExitStatusesTellTheCasesApart() throws {
         let path = try temporaryStorePath()
-        #expect(try routerisk(["batch", "--store", path]).status == 2, "no store")
+        #expect(try routerisk(["batch", "--store", path]).status == 4, "no store: unreachable")
         #expect(try routerisk(["store", "init", "--store", path]).status == 0)
         let week = ["--store", path, "--as-of", "2025-06-01T00:00:00Z", "--window", "7d", "--format", "json"]
         let good = try routerisk(["batch"] + week)

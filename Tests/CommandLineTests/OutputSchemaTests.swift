@@ -14,8 +14,8 @@ extension CommandLineTests {
     func validate(_ document: String, against schema: String) throws -> Validation {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.packageRoot.appendingPathComponent("Tests/tools/validate-json.py").path,
-                             Self.packageRoot.appendingPathComponent("docs/schemas").path, schema]
+        process.arguments = ["python3", RouteRiskCommand.packageRoot.appendingPathComponent("Tests/tools/validate-json.py").path,
+                             RouteRiskCommand.packageRoot.appendingPathComponent("docs/schemas").path, schema]
         let input = Pipe(), err = Pipe()
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice

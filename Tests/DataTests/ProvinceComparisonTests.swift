@@ -15,13 +15,12 @@ func features(_ url: URL) throws -> [JSONValue] {
 /// a measurement of how good the generalisation is (nothing is derived from the reference).
 @Suite struct ProvinceComparisonTests {
     static let reference = sharedData.appendingPathComponent("admin/pak_provinces_osm_2023.geojson")
-    static var referenceExists: Bool {
-        let exists = FileManager.default.fileExists(atPath: reference.path)
-        if !exists { print("skipping the province comparison: \(reference.path) is not there") }
-        return exists
-    }
+    static var referenceExists: Bool { FileManager.default.fileExists(atPath: reference.path) }
 
-    @Test(.enabled(if: referenceExists))
+    // Without the reference the test is skipped through its trait, so the run reports it as
+    // skipped with this reason and `make test` counts it; a printed note and an early return
+    // would count as a pass.
+    @Test(.enabled(if: referenceExists, "skipped: ../shared/data/admin/pak_provinces_osm_2023.geojson is not present next to the package"))
     func provincesOverlapTheRealOnes() throws {
         let context = try GeometryContext()
         let geodesic = Geodesic.wgs84

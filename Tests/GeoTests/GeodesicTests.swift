@@ -136,6 +136,28 @@ func vincentyDistanceKm(_ p: Coordinate, _ q: Coordinate) -> Double {
         }
     }
 
+    @Test func kmMarksFollowThePartsAndSkipTheGaps() throws {
+        let g = Geodesic.wgs84
+        // Along a meridian the point at a km mark keeps the longitude, and Vincenty's distance
+        // from the start is the mark.
+        let meridian = [[Coordinate(70, 30), Coordinate(70, 30.6), Coordinate(70, 31.5)]]
+        for km in [0.0, 12.5, 66.4, 150] {
+            let p = try g.position(along: meridian, atKm: km)
+            #expect(abs(p.x - 70) < 1e-12)
+            #expect(abs(vincentyDistanceKm(Coordinate(70, 30), p) - km) < 1e-6)
+        }
+        // A second part starts its marks where the first ended; the gap counts for nothing.
+        let first = vincentyDistanceKm(Coordinate(70, 30), Coordinate(70, 30.5))
+        let parts = [[Coordinate(70, 30), Coordinate(70, 30.5)], [Coordinate(72, 30), Coordinate(72, 31)]]
+        let p = try g.position(along: parts, atKm: first + 20)
+        #expect(abs(p.x - 72) < 1e-12)
+        #expect(abs(vincentyDistanceKm(Coordinate(72, 30), p) - 20) < 1e-6)
+        // Marks outside the line give its ends.
+        #expect(try g.position(along: parts, atKm: -3) == Coordinate(70, 30))
+        #expect(try g.position(along: parts, atKm: 1e6) == Coordinate(72, 31))
+        #expect(throws: GeoError.self) { _ = try g.position(along: [], atKm: 1) }
+    }
+
     @Test func outOfRangeCoordinatesAreErrors() {
         #expect(throws: GeoError.self) { _ = try geodesic.distanceKm(Coordinate(0, 91), Coordinate(0, 0)) }
         #expect(throws: GeoError.self) { _ = try geodesic.distanceKm(Coordinate(181, 0), Coordinate(0, 0)) }

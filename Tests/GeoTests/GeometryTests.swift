@@ -165,6 +165,36 @@ import Testing
         #expect(try route.interpolate(atDistance: 99).shape() == .point(Coordinate(10, 10)))
     }
 
+    @Test func simplifyDropsOnlyVerticesWithinTheTolerance() throws {
+        let line = try wkt("LINESTRING (0 0, 1 0.004, 2 0.001, 3 0)")
+        // Both middle vertices lie within 0.01 of the chord from (0 0) to (3 0).
+        #expect(try line.simplifiedPreservingTopology(tolerance: 0.01).shape() == .lineString([Coordinate(0, 0), Coordinate(3, 0)]))
+        // (1 0.004) lies 0.004 off that chord, so a tolerance of 0.0001 keeps everything.
+        #expect(try line.simplifiedPreservingTopology(tolerance: 0.0001).shape() == line.shape())
+        #expect(throws: GeoError.self) { _ = try line.simplifiedPreservingTopology(tolerance: -1) }
+    }
+
+    @Test func simplifyKeepsRingsFromCrossing() throws {
+        // The bulge's tip, (5 13), lies 3 from the chord y = 10, within a tolerance of 4; but the
+        // hole reaches from y = 9 to 12 across that chord, so dropping the tip (as plain
+        // Douglas-Peucker does) would make the rings cross. The topology-preserving simplifier
+        // keeps it. Area: the 10 x 10 square plus the bulge (base 10, height 3: 15) minus the hole
+        // (base 2, height 3: 3).
+        let polygon = try wkt("POLYGON ((0 0, 10 0, 10 10, 5 13, 0 10, 0 0), (4 9, 6 9, 5 12, 4 9))")
+        let simple = try polygon.simplifiedPreservingTopology(tolerance: 4)
+        #expect(try simple.isValid())
+        #expect(try simple.area() == 100 + 15 - 3)
+        #expect(try simple.shape().polygons?.first?.count == 2)
+    }
+
+    @Test func pointOnSurfaceLiesInsideAConcaveShape() throws {
+        // A U whose centroid (x = 5) lies in the notch, outside the shape.
+        let u = try wkt("POLYGON ((0 0, 10 0, 10 10, 8 10, 8 2, 2 2, 2 10, 0 10, 0 0))")
+        let label = try u.pointOnSurface()
+        #expect(try u.covers(label))
+        #expect(try !u.covers(try wkt("POINT (5 6)")))
+    }
+
     @Test func geosNoticesAndErrorsStayWithTheirContext() throws {
         let other = try GeometryContext()
         _ = try? Geometry(wkt: "NOT WKT", in: other)

@@ -31,7 +31,8 @@ import Testing
         // An incident on the route that happens between the two departures.
         let store = try store(routes: [meridian("r")], movements: movements, incidents: [incident("mid", 67, 25, at: asOf + 10 * hour)])
         let runner = BatchRunner(store: store)
-        let day = try await runner.run(BatchOptions(asOf: asOf, window: .next(24 * hour)))
+        // The only incident is after this window's departure: allowed to score on zones alone.
+        let day = try await runner.run(BatchOptions(asOf: asOf, window: .next(24 * hour), allowEmpty: true))
         #expect(try store.scores(run: day.run.id, limit: nil).map(\.movementID) == ["soon"])
         let week = try await runner.run(BatchOptions(asOf: asOf, window: BatchWindow("7d")!))
         let scores = try results(store, run: week.run.id)
@@ -67,13 +68,17 @@ import Testing
         #expect(escalation.movementID == "m1" && escalation.oldBand == .low && escalation.newBand > .low)
         #expect(["attack", "attack2", "attack3"].contains(escalation.driver?.id ?? ""))
         #expect(abs((escalation.driver?.closestKm ?? 0) - 4) < 0.5)
+        // The driver carries the incident, so reports can name it (issue 9).
+        #expect(escalation.driver?.incident?.id == escalation.driver?.id)
+        #expect(escalation.driver?.incident?.killed == 40)
+        #expect(escalation.driver?.incident?.time == asOf - 3_600)
     }
 
     @Test func brokenRoutesFailByIdAndTheOthersAreScored() async throws {
         let store = try store(routes: [meridian("good"), meridian("bad", from: 24, to: 95)],
                               movements: [Movement(id: "ok", routeID: "good", departsAt: asOf), Movement(id: "ko", routeID: "bad", departsAt: asOf)],
                               incidents: [])
-        let outcome = try await BatchRunner(store: store).run(BatchOptions(asOf: asOf, window: .next(86_400)))
+        let outcome = try await BatchRunner(store: store).run(BatchOptions(asOf: asOf, window: .next(86_400), allowEmpty: true))
         #expect(outcome.run.counters == RunCounters(selected: 2, scored: 1, failed: 1, recomputed: 1, reused: 0))
         #expect(outcome.run.status == .completed)
         #expect(outcome.failed.map(\.movementID) == ["ko"])
@@ -180,5 +185,27 @@ import Testing
         #expect(Set(methods.filter { $0.value == .carriedForward }.keys) == Set(movements.map(\.id)).subtracting(expectedFull))
         let full = try await runner.run(BatchOptions(asOf: asOf, window: .next(day), full: true))
         #expect(try results(store, run: incremental.run.id) == results(store, run: full.run.id))
+    }
+}
+
+/// A batch does not score every movement on zones alone without being told to (issue 9).
+@Suite struct BatchNothingAppliesTests {
+    @Test func aRunWhereNoIncidentAppliesFailsBeforeOpeningARunUnlessAllowed() async throws {
+        let store = InMemoryStore()
+        try store.upsert(routes: [meridian("r")])
+        #expect(try store.upsert(movements: [Movement(id: "m", routeID: "r", departsAt: asOf + hour)]).isEmpty)
+        // 2015: more than 365 * log2(100) = 2,425 days before the departure.
+        try store.upsert(incidents: [incident("old", 67, 25, at: Date(timeIntervalSince1970: 1_420_070_400))])
+        do {
+            _ = try await BatchRunner(store: store).run(BatchOptions(asOf: asOf, window: .next(24 * hour)))
+            Issue.record("the batch ran on nothing")
+        } catch let error as NothingApplies {
+            #expect(error.departures == 1)
+            #expect(error.timeline.decayed == 1)
+            #expect(error.description.contains("--allow-empty"))
+        }
+        #expect(try store.latestCompletedRun() == nil)
+        let allowed = try await BatchRunner(store: store).run(BatchOptions(asOf: asOf, window: .next(24 * hour), allowEmpty: true))
+        #expect(allowed.run.counters.scored == 1)
     }
 }

@@ -5,15 +5,23 @@ import Testing
 @testable import RiskCore
 
 /// The fast path against the exact one on generated data: every exposure within 1 %, and the
-/// same order wherever two exact exposures differ by more than 2 % (the spec's fast-path bounds).
+/// same order wherever two exact exposures differ by more than 2 % (the spec's fast-path bounds),
+/// for departures spread over months so that the grid's decay shift and its exact corrections
+/// carry weight.
 @Suite struct FastPathTests {
-    @Test(arguments: [(2.0, 90.0), (5.0, 365.0), (10.0, 365.0), (25.0, 730.0)])
-    func fastAgreesWithExact(sigma: Double, halfLife: Double) async throws {
+    /// Routes of the southern corridors (Karachi, Hyderabad, Sukkur, Quetta, Gwadar), which keeps
+    /// the grid small enough for a test that runs in seconds.
+    static let south = Envelope(minX: 61, minY: 24, maxX: 70, maxY: 31)
+
+    @Test(arguments: [(5.0, 30.0), (10.0, 90.0), (25.0, 365.0)])
+    func fastAgreesWithExactOverMonthsOfDepartures(sigma: Double, halfLife: Double) async throws {
         let synth = SyntheticPakistan(seed: UInt64(sigma * 10))
-        let start = epoch.addingTimeInterval(-86_400)
-        // Departures over two days around the incidents' end, so some incidents are later than
-        // the grid's time and must be added exactly.
-        let routes = synth.routes(count: 1_000, minKm: 50, maxKm: 400, departing: start...start.addingTimeInterval(2 * 86_400))
+        // Departures over six months: the grid is made at the earliest, two months before the
+        // last incident, so later routes read it shifted by 0.5^((T - T0) / tau) (up to 2^-6 with
+        // a 30-day half-life) and add the incidents of the two months in between exactly.
+        let first = epoch.addingTimeInterval(-60 * day)
+        let routes = synth.routes(count: 400, minKm: 50, maxKm: 400, departing: first...first.addingTimeInterval(180 * day))
+            .filter { route in route.shape.coordinates.allSatisfy { Self.south.contains($0) } }
         let incidents = synth.incidents(count: 3_000, end: epoch)
         var model = Model()
         model.kernel = .gaussian(sigmaKm: sigma)
@@ -31,23 +39,29 @@ import Testing
         #expect(notes.count == 1 && notes[0].hasPrefix("hazard grid: "))
         var worst = 0.0
         for (e, f) in zip(exact, fast) {
-            let error = e.exposure > 0 ? abs(f.exposure - e.exposure) / e.exposure : f.exposure
+            let error = relativeError(f.exposure, e.exposure)
             worst = max(worst, error)
-            #expect(error < 0.01, "\(e.id): exact \(e.exposure), fast \(f.exposure)")
+            #expect(error < 0.01, "\(e.id) departing \(e.evaluatedAt): exact \(e.exposure), fast \(f.exposure)")
             #expect(abs(f.baseExposure - e.baseExposure) <= 1e-6 * max(1, e.baseExposure), "\(e.id) base")
             #expect(f.zones.map(\.id) == e.zones.map(\.id))
         }
-        var misordered = 0
-        let order = exact.indices.sorted { exact[$0].exposure > exact[$1].exposure }
-        for (i, j) in zip(order, order.dropFirst(1)) where exact[i].exposure > exact[j].exposure * 1.02 {
-            if fast[i].exposure <= fast[j].exposure { misordered += 1 }
+        // The spec's ranking rule, over every pair: two routes whose exact exposures differ by more
+        // than 2 % keep their order on the fast path.
+        var misordered = 0, pairs = 0
+        for i in exact.indices {
+            for j in exact.indices where exact[i].exposure > exact[j].exposure * 1.02 {
+                pairs += 1
+                if fast[i].exposure <= fast[j].exposure { misordered += 1 }
+            }
         }
+        let onGrid = zip(exact, fast).filter { $0.exposure != $1.exposure }.count
         let leadersAgree = zip(exact, fast).filter { $0.topIncidents.first?.id == $1.topIncidents.first?.id }.count
-        print("sigma \(sigma): worst exposure difference \(worst) over \(routes.count) routes; misordered pairs \(misordered); "
-              + "leading incident agrees on \(leadersAgree)")
+        print("sigma \(sigma), half-life \(halfLife): worst exposure difference \(worst) over \(routes.count) routes "
+              + "(\(onGrid) read from the grid); misordered pairs \(misordered) of \(pairs); leading incident agrees on \(leadersAgree)")
+        #expect(routes.count >= 100)
         #expect(misordered == 0)
         // Leaders come from a quarter-sigma grid of per-node leaders: right on most routes, not all.
-        #expect(Double(leadersAgree) >= 0.85 * Double(routes.count))
+        #expect(Double(leadersAgree) >= 0.9 * Double(routes.count))
     }
 
     @Test func aGridOverTheLimitFallsBackToTheExactPathWithANote() async throws {

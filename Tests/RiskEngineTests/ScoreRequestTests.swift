@@ -25,6 +25,9 @@ import Testing
                  warnings: [Diagnostic] = []) async throws -> (outcome: ScoreOutcome, events: [ScoringEvent]) {
         let inputs = ScoringInputs(model: Model(), zones: zones, incidents: incidents, routes: routes, warnings: warnings)
         var events: [ScoringEvent] = []
+        // These tests score on zones alone, which a request must be allowed to do.
+        var request = request
+        request.allowEmpty = true
         let outcome = try await request.run(inputs) { events.append($0) }
         return (outcome, events)
     }

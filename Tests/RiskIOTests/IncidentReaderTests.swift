@@ -205,3 +205,36 @@ import Testing
         }
     }
 }
+
+/// ACLED's targeting fields give an incident its target (issue 9).
+@Suite struct ACLEDTargetTests {
+    @Test func theTargetIsTheFirstNonEmptyOfTargetActor2AndCivilianTargeting() throws {
+        let text = """
+            event_id_cnty,event_date,latitude,longitude,fatalities,sub_event_type,actor2,civilian_targeting
+            PAK1,2024-10-07,24.90,67.16,3,Suicide bomb,Civilians (China),Civilian targeting
+            PAK2,2024-10-08,24.90,67.16,1,Attack,,Civilian targeting
+            PAK3,2024-10-09,24.90,67.16,0,Armed clash,,
+
+            """
+        let result = try IncidentReader().readCSV(text, file: "acled.csv", stem: "acled")
+        #expect(result.warnings.isEmpty)
+        #expect(result.items.map(\.target) == ["Civilians (China)", "Civilian targeting", nil])
+        #expect(result.items.map(\.category) == ["Suicide bomb", "Attack", "Armed clash"])
+    }
+
+    @Test func aTargetColumnComesFirstWhenTheRowHasOne() throws {
+        let text = "date,lat,lon,target,actor2\n2024-01-01,25,67,police,Civilians (Pakistan)\n2024-01-02,25,67,,Civilians (Pakistan)\n"
+        let result = try IncidentReader().readCSV(text, file: "mixed.csv", stem: "mixed")
+        #expect(result.items.map(\.target) == ["police", "Civilians (Pakistan)"])
+    }
+
+    @Test func inGeoJSONTooTheFirstNonEmptyPropertyIsTheTarget() throws {
+        let text = """
+            {"type": "FeatureCollection", "features": [
+              {"type": "Feature", "geometry": {"type": "Point", "coordinates": [67, 25]},
+               "properties": {"date": "2024-01-01", "target": "", "actor2": "Civilians (China)"}}]}
+            """
+        let result = try IncidentReader().readGeoJSON(text, file: "a.geojson", stem: "a")
+        #expect(result.items.map(\.target) == ["Civilians (China)"])
+    }
+}

@@ -58,16 +58,16 @@ import Testing
     }
 
     @Test func errorsNameTheKeyPath() {
-        #expect(errors(#"{"sigma_km": -1}"#) == ["sigma_km: must be > 0, got -1"])
-        #expect(errors(#"{"half_life_days": 0}"#) == ["half_life_days: must be > 0, got 0"])
+        #expect(errors(#"{"sigma_km": -1}"#) == ["sigma_km: must be between 0.5 and 500, got -1"])
+        #expect(errors(#"{"half_life_days": 0}"#) == ["half_life_days: must be between 0.01 and 1000000, got 0"])
         #expect(errors(#"{"cutoff_sigmas": "3"}"#) == ["cutoff_sigmas: must be a number, got a string"])
         #expect(errors(#"{"min_decay": 1}"#) == ["min_decay: must be >= 0 and < 1, got 1"])
         #expect(errors(#"{"score_scale": null}"#) == ["score_scale: must be a number, got null"])
-        #expect(errors(#"{"severity": {"killed": -0.5}}"#) == ["severity.killed: must be >= 0, got -0.5"])
+        #expect(errors(#"{"severity": {"killed": -0.5}}"#) == ["severity.killed: must be between 0 and 1000, got -0.5"])
         #expect(errors(#"{"severity": 1}"#) == ["severity: must be an object, got a number"])
         #expect(errors(#"{"category_weights": {"suicide bombing": "high"}}"#)
             == ["category_weights.suicide bombing: must be a number, got a string"])
-        #expect(errors(#"{"target_weights": {"police": -1}}"#) == ["target_weights.police: must be >= 0, got -1"])
+        #expect(errors(#"{"target_weights": {"police": -1}}"#) == ["target_weights.police: must be between 0 and 1000, got -1"])
         #expect(errors(#"{"target_weights": {"Police": 1, " police": 2}}"#)
             == ["target_weights. police: is the same key as \"Police\" once trimmed and lower-cased"])
         #expect(errors(#"{"bands": {"extreme": 101}}"#) == ["bands.extreme: must be > 0 and <= 100, got 101"])
@@ -133,8 +133,8 @@ import Testing
         #expect(errors(#"{"kernel": "box"}"#) == [#"kernel: must be "gaussian" or "disk", got "box""#])
         #expect(errors(#"{"kernel": "Disk"}"#) == [#"kernel: must be "gaussian" or "disk", got "Disk""#])
         #expect(errors(#"{"kernel": 1}"#) == ["kernel: must be a string, got a number"])
-        #expect(errors(#"{"kernel": "disk", "radius_km": 0}"#) == ["radius_km: must be > 0, got 0"])
-        #expect(errors(#"{"kernel": "disk", "radius_km": -3}"#) == ["radius_km: must be > 0, got -3"])
+        #expect(errors(#"{"kernel": "disk", "radius_km": 0}"#) == ["radius_km: must be between 0.1 and 1000, got 0"])
+        #expect(errors(#"{"kernel": "disk", "radius_km": -3}"#) == ["radius_km: must be between 0.1 and 1000, got -3"])
         #expect(errors(#"{"kernel": "disk", "radius_km": "10"}"#) == ["radius_km: must be a number, got a string"])
     }
 
@@ -159,5 +159,36 @@ import Testing
         #expect(try ModelReader.parse(JSONValue.parse(json.serialized()), file: "x") == model)
         // The default model names its kernel too, so a store's model hash tells the kernels apart.
         #expect(ModelReader.json(Model()).serialized().hasPrefix(#"{"kernel":"gaussian","sigma_km":10,"cutoff_sigmas":3,"#))
+    }
+}
+
+/// The alias tables of the model file (issue 9; docs/model.md).
+@Suite struct ModelAliasTests {
+    @Test func aliasesAreReadNormalisedAndPrintedInTheEffectiveModel() throws {
+        let model = try ModelReader.parse(try JSONValue.parse("""
+            {"category_weights": {"suicide bombing": 2}, "category_aliases": {" Suicide Bomb ": "Suicide bombing"},
+             "target_weights": {"foreign nationals": 2}, "target_aliases": {"Civilians (China)": "foreign nationals"}}
+            """), file: "m.json")
+        #expect(model.categoryAliases == ["suicide bomb": "suicide bombing"])
+        #expect(model.targetAliases == ["civilians (china)": "foreign nationals"])
+        let json = ModelReader.json(model)
+        #expect(json["category_aliases"]?["suicide bomb"]?.stringValue == "suicide bombing")
+        // Without aliases the effective model has no alias keys: its text (and the batch's
+        // fingerprint of it) is what it was before they existed.
+        #expect(ModelReader.json(Model())["category_aliases"] == nil)
+    }
+
+    @Test func anAliasToALabelTheTableDoesNotWeighIsAnErrorNamingIt() throws {
+        do {
+            _ = try ModelReader.parse(try JSONValue.parse("""
+                {"category_weights": {"bombing": 1.5}, "category_aliases": {"ied": "bombings", "grenade": 3}}
+                """), file: "m.json")
+            Issue.record("a model with a dangling alias loaded")
+        } catch let error as InputError {
+            let text = "\(error)"
+            #expect(text.contains("category_aliases.ied"), "\(text)")
+            #expect(text.contains("\"bombings\", which category_weights does not weigh"), "\(text)")
+            #expect(text.contains("category_aliases.grenade"), "\(text)")
+        }
     }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import Geo
+import RiskCore
+
+/// One incident dropped as a copy of another that is kept.
+public struct DuplicateMerge: Sendable, Equatable {
+    public var keptID: String
+    public var droppedID: String
+    /// `same id`, or the figures of the match: `0.4 km apart, 0 days apart`.
+    public var reason: String
+}
+
+/// The same attack given twice counts once (docs/model.md, "Duplicates"). Two incidents are one
+/// when they have the same id, or when they come from different files and happened within a day
+/// of each other, within `maxKm`, with compatible details: their categories are the same once
+/// aliased (or one has none), and their death counts are within `max(2, 25 %)` of each other.
+/// The rows of one file are taken as the distinct events its compiler listed (twin blasts are
+/// two rows; a repeated id in one file is already a rejected row). The first one given is kept.
+public struct Deduplicator: Sendable {
+    public static let maxKm = 5.0
+    public static let maxDays = 1.0
+
+    public var model: Model
+
+    public init(model: Model) {
+        self.model = model
+    }
+
+    /// `incidents` with copies removed, and one merge per copy. `fileOf[i]` names the input
+    /// that gave incident i (any value, compared for equality).
+    public func merge(_ incidents: [Incident], fileOf: [Int]) -> (kept: [Incident], merges: [DuplicateMerge]) {
+        var kept: [Int] = []
+        var byID: [String: Int] = [:]
+        var byDay: [Int: [Int]] = [:]
+        var merges: [DuplicateMerge] = []
+        for (index, incident) in incidents.enumerated() {
+            if let first = byID[incident.id] {
+                merges.append(DuplicateMerge(keptID: incidents[first].id, droppedID: incident.id, reason: "same id"))
+                continue
+            }
+            let day = Deduplicator.day(incident.time)
+            var match: (index: Int, km: Double, days: Double)?
+            for candidate in (byDay[day - 1] ?? []) + (byDay[day] ?? []) + (byDay[day + 1] ?? []) where match == nil {
+                let other = incidents[candidate]
+                guard fileOf[candidate] != fileOf[index] else { continue }
+                let days = abs(other.time.timeIntervalSince(incident.time)) / 86_400
+                guard days <= Deduplicator.maxDays, compatible(other, incident) else { continue }
+                let km = Geodesic.wgs84.unchecked(from: other.location, to: incident.location).distanceKm
+                if km <= Deduplicator.maxKm { match = (candidate, km, days) }
+            }
+            if let match {
+                merges.append(DuplicateMerge(keptID: incidents[match.index].id, droppedID: incident.id,
+                                             reason: String(format: "%.1f km apart, %.0f days apart", match.km, match.days)))
+                continue
+            }
+            kept.append(index)
+            byID[incident.id] = index
+            byDay[day, default: []].append(index)
+        }
+        return (kept.map { incidents[$0] }, merges)
+    }
+
+    static func day(_ time: Date) -> Int {
+        Int((time.timeIntervalSince1970 / 86_400).rounded(.down))
+    }
+
+    private func compatible(_ a: Incident, _ b: Incident) -> Bool {
+        if let ca = a.category, let cb = b.category, model.categoryKey(ca) != model.categoryKey(cb) { return false }
+        return abs(a.killed - b.killed) <= max(2, 0.25 * max(a.killed, b.killed))
+    }
+}
