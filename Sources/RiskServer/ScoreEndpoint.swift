@@ -54,7 +54,7 @@ extension RouteRiskServer {
                                    jobs: 1, strict: query.strict)
         let base = snapshot.base
         let routeWarnings = loaded.warnings
-        let outcome = try await withTimeLimit(limits.timeLimit) { [gate, scoringThreads] in
+        let outcome = try await withTimeLimit(limits.timeLimit, on: requestThreads) { [gate, scoringThreads] in
             try await gate.withSlot {
                 try await withTaskExecutorPreference(scoringThreads) {
                     try await scoring.run(routes, routeWarnings: routeWarnings, on: base)

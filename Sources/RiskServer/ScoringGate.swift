@@ -96,11 +96,13 @@ struct TimeLimitExceeded: Error {}
 /// work runs in its own task so the answer is not held up by work that ignores cancellation: it
 /// is cancelled and left to finish (keeping any slot it holds until then, so the bound on
 /// concurrent scoring holds).
-func withTimeLimit<T: Sendable>(_ limit: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+/// The work and the timer run as tasks that prefer `executor`.
+func withTimeLimit<T: Sendable>(_ limit: Duration, on executor: any TaskExecutor,
+                                _ work: @escaping @Sendable () async throws -> T) async throws -> T {
     let race = TimeLimitRace<T>()
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
-            race.start(continuation, limit: limit, work: work)
+            race.start(continuation, limit: limit, executor: executor, work: work)
         }
     } onCancel: {
         race.finish(.failure(CancellationError()))
@@ -116,15 +118,15 @@ private final class TimeLimitRace<T: Sendable>: Sendable {
 
     private let state = Mutex(State())
 
-    func start(_ continuation: CheckedContinuation<T, any Error>, limit: Duration,
+    func start(_ continuation: CheckedContinuation<T, any Error>, limit: Duration, executor: any TaskExecutor,
                work: @escaping @Sendable () async throws -> T) {
         // Both tasks are made under the lock, so neither can finish before the other is known.
         state.withLock { state in
             state.continuation = continuation
-            state.tasks.append(Task {
+            state.tasks.append(Task(executorPreference: executor) {
                 do { self.finish(.success(try await work())) } catch { self.finish(.failure(error)) }
             })
-            state.tasks.append(Task {
+            state.tasks.append(Task(executorPreference: executor) {
                 do { try await Task.sleep(for: limit) } catch { return }
                 self.finish(.failure(TimeLimitExceeded()))
             })

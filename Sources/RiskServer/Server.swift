@@ -16,8 +16,9 @@ public final class RouteRiskServer: Sendable {
     let options: ServerOptions
     let metrics = ServerMetrics()
     let gate: ScoringGate
-    /// One thread per scoring slot: made once, like the server.
-    let scoringThreads: ScoringThreads
+    /// The threads that handle requests (and their timers), and one thread per scoring slot.
+    let requestThreads: WorkerThreads
+    let scoringThreads: WorkerThreads
     let logger: Logger
     let store: StoreAccess?
     private let current: Mutex<ScoringSnapshot>
@@ -29,7 +30,8 @@ public final class RouteRiskServer: Sendable {
         if let store { self.store = StoreAccess(store) } else { self.store = nil }
         self.logger = logger
         gate = ScoringGate(slots: max(1, options.limits.scoringSlots), queueLength: max(0, options.limits.queueLength))
-        scoringThreads = ScoringThreads(count: gate.slots)
+        requestThreads = WorkerThreads(count: max(2, ProcessInfo.processInfo.activeProcessorCount), name: "routerisk-http")
+        scoringThreads = WorkerThreads(count: gate.slots, name: "routerisk-scoring")
         current = Mutex(snapshot)
     }
 
@@ -61,8 +63,15 @@ public final class RouteRiskServer: Sendable {
         configuration.maximumGracefulShutdownDuration = options.limits.timeLimit + .seconds(5)
         let group = ServiceGroup(configuration: configuration)
         serviceGroup.withLock { $0 = group }
-        defer { scoringThreads.stop() }
-        try await group.run()
+        defer {
+            scoringThreads.stop()
+            requestThreads.stop()
+        }
+        // Every task of the service group, and so every connection and request, runs on the
+        // server's own threads.
+        try await withTaskExecutorPreference(requestThreads) {
+            try await group.run()
+        }
     }
 
     /// Asks a running server to stop as SIGTERM would.

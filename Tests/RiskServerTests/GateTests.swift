@@ -27,9 +27,9 @@ final class Latch: Sendable {
     }
 }
 
-/// Polls until `condition` holds, for at most ten seconds.
+/// Polls until `condition` holds, for at most two minutes (a loaded machine is slow).
 func eventually(_ condition: () -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(120)
     while !condition() {
         guard ContinuousClock.now < deadline else { return }
         try await Task.sleep(for: .milliseconds(5))
@@ -77,23 +77,31 @@ func eventually(_ condition: () -> Bool) async throws {
     }
 
     @Test func theTimeLimitAnswersWithoutWaitingForTheWork() async throws {
-        let started = ContinuousClock.now
-        let threads = ScoringThreads(count: 1)
-        defer { threads.stop() }
-        await #expect(throws: TimeLimitExceeded.self) {
-            try await withTimeLimit(.milliseconds(100)) {
-                // Work that ignores cancellation, as a scoring loop does, on a scoring thread.
-                try await withTaskExecutorPreference(threads) {
-                    usleep(4_000_000)
-                    return 1
+        // Threads of the test's own, as the server has: the cooperative pool may be busy with
+        // other tests for minutes.
+        let threads = WorkerThreads(count: 2, name: "test")
+        let scoring = WorkerThreads(count: 1, name: "test-scoring")
+        defer {
+            threads.stop()
+            scoring.stop()
+        }
+        try await withTaskExecutorPreference(threads) { () async throws -> Void in
+            let started = ContinuousClock.now
+            await #expect(throws: TimeLimitExceeded.self) {
+                try await withTimeLimit(.milliseconds(100), on: threads) {
+                    // Work that ignores cancellation, as a scoring loop does, on a scoring thread.
+                    try await withTaskExecutorPreference(scoring) {
+                        usleep(4_000_000)
+                        return 1
+                    }
                 }
             }
-        }
-        // Well before the work ends, even when other tests keep the cooperative pool busy.
-        #expect(ContinuousClock.now - started < .seconds(3))
-        #expect(try await withTimeLimit(.seconds(10)) { 5 } == 5)
-        await #expect(throws: InputErrorStandIn.self) {
-            try await withTimeLimit(.seconds(10)) { () async throws -> Int in throw InputErrorStandIn() }
+            // Well before the work ends.
+            #expect(ContinuousClock.now - started < .seconds(3))
+            #expect(try await withTimeLimit(.seconds(10), on: threads) { 5 } == 5)
+            await #expect(throws: InputErrorStandIn.self) {
+                try await withTimeLimit(.seconds(10), on: threads) { () async throws -> Int in throw InputErrorStandIn() }
+            }
         }
     }
 }

@@ -100,6 +100,11 @@ struct RunningServer {
     }
 }
 
+/// Threads for the tests' own tasks: the cooperative pool is shared with every other suite, whose
+/// long computations can hold it for many seconds, and a test that times or orders requests must
+/// not wait behind them.
+let testThreads = WorkerThreads(count: 4, name: "test")
+
 /// Starts a server, runs `body` against it, then shuts it down gracefully and waits for it.
 func withServer<T>(options configure: (inout ServerOptions) -> Void = { _ in }, snapshot: ScoringSnapshot = ScoringSnapshot(base: bundledBase),
                    store: sending (any BatchStore)? = nil,
@@ -119,7 +124,7 @@ func withServer<T>(options configure: (inout ServerOptions) -> Void = { _ in }, 
     configuration.httpMaximumConnectionsPerHost = 64
     let running = RunningServer(server: server, port: port, task: task, session: URLSession(configuration: configuration))
     do {
-        let result = try await body(running)
+        let result = try await withTaskExecutorPreference(testThreads) { () async throws -> T in try await body(running) }
         await server.shutdown()
         try await task.value
         return result

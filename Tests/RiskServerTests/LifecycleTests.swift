@@ -32,11 +32,11 @@ import Testing
             #expect(try probeExposure(before) == 0)
 
             // Start four slow requests, swap while they run, then start four more.
-            let inFlight = (0..<4).map { _ in Task { try await server.post(query, slow) } }
+            let inFlight = (0..<4).map { _ in Task(executorPreference: testThreads) { try await server.post(query, slow) } }
             try await eventually { server.server.gate.load.running == 2 }
             #expect(server.server.gate.load.running == 2)
             server.server.swap(to: ScoringSnapshot(base: new, revision: 2))
-            let after = (0..<4).map { _ in Task { try await server.post(query, slow) } }
+            let after = (0..<4).map { _ in Task(executorPreference: testThreads) { try await server.post(query, slow) } }
 
             // The two that were running when the swap came answer exactly as before it.
             var oldAnswers = 0
@@ -94,8 +94,13 @@ import Testing
         request.setValue("application/geo+json", forHTTPHeaderField: "Content-Type")
         let session = URLSession(configuration: .ephemeral)
         let inFlight = Task { try await session.data(for: request) }
-        // Give the request time to reach the server, then ask it to stop.
-        try await Task.sleep(for: .milliseconds(300))
+        // Once the server is scoring the request, ask it to stop.
+        let metrics = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/metrics")!)
+        for _ in 0..<600 {
+            let (text, _) = try await session.data(for: metrics)
+            if String(decoding: text, as: UTF8.self).contains("\nrouterisk_scoring_running 1\n") { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         kill(process.processIdentifier, SIGTERM)
 
         let (data, response) = try await inFlight.value

@@ -1,19 +1,23 @@
 import Foundation
 
-/// Threads of their own for scoring. Scoring is long CPU work that never suspends; on Swift's
-/// cooperative pool (one thread per core) two requests would take every thread, and the timers
-/// of the time limit, `/healthz` and the answers to other requests would wait for them. Scoring
-/// tasks run here instead (`withTaskExecutorPreference`), and the operating system shares the
-/// cores between them and the pool.
-final class ScoringThreads: TaskExecutor, @unchecked Sendable {
+/// Threads of the server's own, for tasks that prefer them (`withTaskExecutorPreference`,
+/// `Task(executorPreference:)`). Swift's cooperative pool has one thread per core, and whatever
+/// else runs in the process shares it: scoring (long CPU work that never suspends) would take
+/// every thread and hold up the timers of the time limit, `/healthz` and the other requests. So
+/// the server handles requests on one set of these threads and scores on another, one thread per
+/// scoring slot, and the operating system shares the cores between them.
+final class WorkerThreads: TaskExecutor, @unchecked Sendable {
     // `jobs` and `stopping` are touched only under `condition`'s lock; that is what the
     // unchecked Sendable rests on.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopping = false
 
-    init(count: Int) {
-        for index in 0..<max(1, count) { startThread(name: "routerisk-scoring-\(index + 1)") }
+    private let name: String
+
+    init(count: Int, name: String) {
+        self.name = name
+        for index in 0..<max(1, count) { startThread(name: "\(name)-\(index + 1)") }
     }
 
     private func startThread(name: String) {
@@ -32,7 +36,7 @@ final class ScoringThreads: TaskExecutor, @unchecked Sendable {
         let late = stopping
         condition.signal()
         condition.unlock()
-        if late { startThread(name: "routerisk-scoring-late") }
+        if late { startThread(name: "\(name)-late") }
     }
 
     /// Lets the threads end once no job is left. Work that outlives the server (a request past
