@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import RiskEngine
 import RiskIO
 
 /// Times every request and counts it by route template, method and status, then logs one line.
@@ -47,6 +48,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem
         case let input as InputError:
             return .invalidInput(input)
+        case let empty as NoApplicableIncidents:
+            // No silent LOW over HTTP either: the answer would rest on zones alone.
+            return Problem(.invalidInput, status: .unprocessableContent, title: "No incident applies", detail: empty.description,
+                           items: [Problem.Item(source: "incidents", field: "as_of", reason: empty.description)])
         case is NIOTooManyBytesError:
             return .limitExceeded("body size in bytes", limit: limits.maxBodyBytes, got: nil)
         case is ScoringGate.Full:

@@ -20,7 +20,7 @@ extension RouteRiskServer {
 
     /// The query parameters `/v1/score` reads; any other is refused, so a misspelt option
     /// cannot be silently ignored.
-    static let scoreParameters: Set<String> = ["as_of", "rank_by", "top", "exact", "explain", "strict"]
+    static let scoreParameters: Set<String> = ["as_of", "rank_by", "top", "exact", "explain", "strict", "allow_empty"]
 
     func score(_ request: Request, context: some RequestContext) async throws -> Response {
         let query = try ScoreQuery(Array(request.uri.queryParameters))
@@ -51,7 +51,7 @@ extension RouteRiskServer {
 
         // One task per request: the gate's slots, one per core, are the parallelism.
         let scoring = ScoreRequest(asOf: query.asOf ?? Date(), rankBy: query.rankBy, top: query.top, exact: query.exact,
-                                   jobs: 1, strict: query.strict)
+                                   jobs: 1, strict: query.strict, allowEmpty: query.allowEmpty)
         let base = snapshot.base
         let routeWarnings = loaded.warnings
         let outcome = try await withTimeLimit(limits.timeLimit, on: requestThreads) { [gate, scoringThreads] in
@@ -121,6 +121,8 @@ struct ScoreQuery {
     var exact = false
     var explain = false
     var strict = false
+    /// Score on zones alone when no incident applies (else a 422 problem says why).
+    var allowEmpty = false
 
     init(_ parameters: [(key: Substring, value: Substring)]) throws {
         for (key, value) in parameters {
@@ -144,6 +146,7 @@ struct ScoreQuery {
             case "exact": exact = try Self.flag(name, text)
             case "explain": explain = try Self.flag(name, text)
             case "strict": strict = try Self.flag(name, text)
+            case "allow_empty": allowEmpty = try Self.flag(name, text)
             default:
                 throw Problem.invalidQuery(name, "is not an option of this endpoint (it takes "
                     + RouteRiskServer.scoreParameters.sorted().joined(separator: ", ") + ")")

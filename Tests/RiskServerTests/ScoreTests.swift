@@ -128,6 +128,22 @@ func collection(_ features: [String]) -> String {
         }
     }
 
+    /// Issue 9 over HTTP: when no incident applies at the evaluation time (the bundled seeds
+    /// start in 2007), the answer is a problem that says why, not a table of silent LOWs; with
+    /// `allow_empty=true` the routes are scored on zones alone.
+    @Test func nothingApplyingIsAProblemUnlessAllowed() async throws {
+        let route = routeFeature("karachi", (67.0, 24.9), (67.2, 24.95))
+        try await withServer { server in
+            let refused = try problem(try await server.post("/v1/score?as_of=2000-01-01", collection([route])), status: 422)
+            #expect(refused["detail"]?.stringValue?.contains("no incident applies") == true, "\(refused)")
+            #expect(refused["errors"]?.arrayValue?.first?["field"] == "as_of")
+            let allowed = try await server.post("/v1/score?as_of=2000-01-01&allow_empty=true", collection([route]))
+            #expect(allowed.status == 200)
+            let routes = try #require(try allowed.json["routes"]?.arrayValue)
+            #expect(routes.count == 1 && routes.first?["incident_exposure"]?.numberValue == 0)
+        }
+    }
+
     @Test func badRequestsAreProblemsNamingTheParameterOrHeader() async throws {
         let good = routeFeature("good", (67.0, 24.9), (67.2, 24.95))
         try await withServer { server in
