@@ -16,6 +16,8 @@ extension RouteRiskServer {
         case geojson = "application/geo+json"
         case csv = "text/csv"
         case table = "text/plain"
+        /// The offline map page of `--format html` (docs/html-report.md).
+        case html = "text/html"
     }
 
     /// The query parameters `/v1/score` reads; any other is refused, so a misspelt option
@@ -71,6 +73,9 @@ extension RouteRiskServer {
         case .geojson: text = report.geoJSON()
         case .csv: text = report.csv()
         case .table: text = report.table(colour: false, explain: query.explain)
+        case .html:
+            let inputs = ScoringInputs(model: base.model, zones: base.zones, incidents: base.incidents, routes: routes)
+            text = MapPage.html(try MapScene.score(outcome, inputs: inputs))
         }
         let contentType = format == .json || format == .geojson ? format.rawValue : format.rawValue + "; charset=utf-8"
         return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -128,6 +128,19 @@ func collection(_ features: [String]) -> String {
         }
     }
 
+    /// Issue 14 over HTTP: `Accept: text/html` answers the offline map page of the same routes.
+    @Test func theMapPageIsServedToo() async throws {
+        let route = routeFeature("karachi", (67.0, 24.9), (67.2, 24.95))
+        try await withServer { server in
+            let page = try await server.request("POST", "/v1/score?as_of=2025-06-01", body: Data(collection([route]).utf8),
+                                                headers: ["Content-Type": "application/geo+json", "Accept": "text/html"])
+            #expect(page.status == 200)
+            #expect(page.headers["Content-Type"]?.hasPrefix("text/html") == true)
+            let text = String(decoding: page.body, as: UTF8.self)
+            #expect(text.hasPrefix("<!DOCTYPE html>") && text.contains("karachi"))
+        }
+    }
+
     /// Issue 9 over HTTP: when no incident applies at the evaluation time (the bundled seeds
     /// start in 2007), the answer is a problem that says why, not a table of silent LOWs; with
     /// `allow_empty=true` the routes are scored on zones alone.
