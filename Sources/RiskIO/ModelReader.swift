@@ -230,15 +230,17 @@ public enum ModelReader {
             return members
         }
 
-        /// An alias table: label -> label, both normalised with `Model.key`.
-        mutating func aliases(_ value: JSONValue, _ path: String) -> [String: String] {
-            var table: [String: String] = [:]
+        /// The members of an object keyed by label, each key normalised with `Model.key` (as
+        /// incidents' labels are at lookup); a blank key, or two keys equal once normalised, is
+        /// reported and left out. `what` names a member in the blank-key message.
+        mutating func labelled(_ value: JSONValue, _ path: String, what: String) -> [(key: String, path: String, value: JSONValue)] {
+            var kept: [(key: String, path: String, value: JSONValue)] = []
             var original: [String: String] = [:]
             for member in object(value, path) {
                 let memberPath = "\(path).\(member.key)"
                 let key = Model.key(member.key)
                 guard !key.isEmpty else {
-                    fail(memberPath, "an alias needs a non-blank key")
+                    fail(memberPath, "\(what) needs a non-blank key")
                     continue
                 }
                 if let earlier = original[key] {
@@ -246,11 +248,20 @@ public enum ModelReader {
                     continue
                 }
                 original[key] = member.key
+                kept.append((key, memberPath, member.value))
+            }
+            return kept
+        }
+
+        /// An alias table: label -> label, both normalised with `Model.key`.
+        mutating func aliases(_ value: JSONValue, _ path: String) -> [String: String] {
+            var table: [String: String] = [:]
+            for member in labelled(value, path, what: "an alias") {
                 guard let target = member.value.stringValue else {
-                    fail(memberPath, "must be a string (a key of the weight table), got \(member.value.kindName)")
+                    fail(member.path, "must be a string (a key of the weight table), got \(member.value.kindName)")
                     continue
                 }
-                table[key] = Model.key(target)
+                table[member.key] = Model.key(target)
             }
             return table
         }
@@ -266,20 +277,8 @@ public enum ModelReader {
         /// A lookup table; keys normalised with `Model.key`, as incidents' labels are at lookup.
         mutating func weights(_ value: JSONValue, _ path: String) -> [String: Double] {
             var table: [String: Double] = [:]
-            var original: [String: String] = [:]
-            for member in object(value, path) {
-                let memberPath = "\(path).\(member.key)"
-                let key = Model.key(member.key)
-                guard !key.isEmpty else {
-                    fail(memberPath, "a weight needs a non-blank key")
-                    continue
-                }
-                if let earlier = original[key] {
-                    fail(memberPath, "is the same key as \"\(earlier)\" once trimmed and lower-cased")
-                    continue
-                }
-                original[key] = member.key
-                if let weight = bounded(member.value, memberPath, range: "weight") { table[key] = weight }
+            for member in labelled(value, path, what: "a weight") {
+                if let weight = bounded(member.value, member.path, range: "weight") { table[member.key] = weight }
             }
             return table
         }
