@@ -3,7 +3,9 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test test-asan demo bench clean
+PG_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3
+
+.PHONY: deps pg-deps build release test test-asan demo bench clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -21,14 +23,38 @@ deps:
 		{ echo "deps: apt-get install $(APT_PACKAGES) failed" >&2; exit 1; }; \
 	fi
 
+# The tests' PostgreSQL server: installs PostgreSQL 15 and PostGIS with apt only when no server of
+# version 15 or later with the postgis extension is there.
+pg-deps:
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && \
+		ls /usr/lib/postgresql/*/lib/postgis-3.so >/dev/null 2>&1 && \
+		ls /usr/lib/postgresql/*/bin/postgres | grep -Eq '/(1[5-9]|[2-9][0-9])/bin/'; then \
+		echo "pg-deps: PostgreSQL and PostGIS found"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "pg-deps: PostgreSQL 15 or later with PostGIS 3 is missing and apt-get is not available;" >&2; \
+		echo "         install $(PG_APT_PACKAGES) (or your system's equivalents)." >&2; exit 1; \
+	elif [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null 2>&1; then \
+		echo "pg-deps: need root or sudo to run: apt-get install $(PG_APT_PACKAGES)" >&2; exit 1; \
+	else \
+		echo "pg-deps: installing $(PG_APT_PACKAGES) with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PG_APT_PACKAGES) >/dev/null || \
+		{ echo "pg-deps: apt-get install $(PG_APT_PACKAGES) failed" >&2; exit 1; }; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+# Every test, the PostgreSQL ones against a throwaway cluster in a temporary folder that is
+# stopped and removed afterwards, also when the tests fail or are interrupted.
+test: deps pg-deps
 	$(SWIFT) build --build-tests
+	@dir=$$(mktemp -d /tmp/routerisk-pg.XXXXXX) && \
+	trap 'Tests/tools/pg-cluster.sh stop "'"$$dir"'"' EXIT && trap 'exit 130' INT TERM && \
+	Tests/tools/pg-cluster.sh start "$$dir" && . "$$dir/env" && \
 	$(SWIFT) test --skip-build --disable-xctest
 
 # Runs the tests under AddressSanitizer and LeakSanitizer (slower; a separate build folder).

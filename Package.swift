@@ -10,6 +10,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -33,6 +34,10 @@ let package = Package(
         .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
+        .target(
+            name: "RiskPostgres",
+            dependencies: ["RiskCore", "RiskIO", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
@@ -55,6 +60,7 @@ let package = Package(
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        .testTarget(name: "RiskPostgresTests", dependencies: ["RiskPostgres", "RiskCore", "Geo"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
     ]
 )
