@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PG_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3
 
-.PHONY: deps pg-deps build release test test-asan demo bench clean
+.PHONY: deps python-deps pg-deps build release test test-asan demo bench clean
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -21,6 +21,15 @@ deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(APT_PACKAGES) >/dev/null || \
 		{ echo "deps: apt-get install $(APT_PACKAGES) failed" >&2; exit 1; }; \
+	fi
+
+# The output tests validate JSON with Python's jsonschema, an implementation independent of ours.
+python-deps:
+	@if python3 -c 'import jsonschema, referencing' >/dev/null 2>&1; then \
+		echo "deps: python3 jsonschema found"; \
+	else \
+		echo "deps: installing jsonschema with pip"; \
+		python3 -m pip install --quiet 'jsonschema>=4.18' || { echo "deps: pip install jsonschema failed" >&2; exit 1; }; \
 	fi
 
 # The tests' PostgreSQL server: installs PostgreSQL 15 and PostGIS with apt only when no server of
@@ -50,7 +59,7 @@ release: deps
 
 # Every test, the PostgreSQL ones against a throwaway cluster in a temporary folder that is
 # stopped and removed afterwards, also when the tests fail or are interrupted.
-test: deps pg-deps
+test: deps python-deps pg-deps
 	$(SWIFT) build --build-tests
 	@dir=$$(mktemp -d /tmp/routerisk-pg.XXXXXX) && \
 	trap 'Tests/tools/pg-cluster.sh stop "'"$$dir"'"' EXIT && trap 'exit 130' INT TERM && \

@@ -31,13 +31,15 @@ let package = Package(
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
         .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "RiskEngine", "RiskIO", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
         .target(
             name: "RiskPostgres",
             dependencies: ["RiskCore", "RiskIO", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
+        // The use cases every front end calls: loading inputs, scoring a request.
+        .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
@@ -49,6 +51,7 @@ let package = Package(
                 "Geo",
                 "RiskCore",
                 "RiskIO",
+                "RiskEngine",
                 "RiskReport",
                 "RiskSynth",
                 "RiskStore",
@@ -62,5 +65,8 @@ let package = Package(
         .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
         .testTarget(name: "RiskPostgresTests", dependencies: ["RiskPostgres", "RiskCore", "Geo"]),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
+        .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
     ]
 )

@@ -169,7 +169,8 @@ if wanted("routes") {
     let jobs = Int(option("jobs", 1))
     let path: ScoringPath = arguments.contains("exact") ? .exact : .fast
     var model = Model()
-    model.sigmaKm = option("sigma", 10)
+    let sigma = option("sigma", 10)
+    model.kernel = .gaussian(sigmaKm: sigma)
     let synth = SyntheticPakistan(seed: 11)
     let routes = synth.routes(count: count, minKm: option("min-km", 100), maxKm: option("max-km", 800))
     let incidents = synth.incidents(count: incidentCount, end: asOf)
@@ -181,7 +182,7 @@ if wanted("routes") {
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let failures = results.filter { if case .failure = $0 { return true } else { return false } }.count
     print(String(format: "| %@ | %d routes, %.0f km | %d incidents | sigma %.0f | %d jobs | %.2f s | %.0f route-km/s | %.0f MiB |%@",
-                 path.rawValue, count, km, incidentCount, model.sigmaKm, jobs, seconds, km / seconds, peakMemoryMiB(),
+                 path.rawValue, count, km, incidentCount, sigma, jobs, seconds, km / seconds, peakMemoryMiB(),
                  (notes + (failures > 0 ? ["\(failures) failed"] : [])).map { " " + $0 }.joined()))
 }
 

@@ -101,8 +101,8 @@ public enum Band: String, Sendable, CaseIterable, Comparable {
 
 /// The scoring model of `scoring-model.md`; every field has the spec's default.
 public struct Model: Sendable, Equatable {
-    public var sigmaKm: Double = 10
-    public var cutoffSigmas: Double = 3
+    /// `K(d)`: the spec's Gaussian by default (see `Kernel`).
+    public var kernel: Kernel = .gaussian()
     public var halfLifeDays: Double = 365
     public var minDecay: Double = 0.01
     public var killedWeight: Double = 1
@@ -132,22 +132,6 @@ public struct Model: Sendable, Equatable {
         let c = incident.category.flatMap { categoryWeights[Model.key($0)] } ?? 1
         let g = incident.target.flatMap { targetWeights[Model.key($0)] } ?? 1
         return severity(incident) * c * g
-    }
-
-    /// `0.5 ^ (age / half-life)` with the age in days; nil when the incident does not count at
-    /// `time`: it lies in the future (no look-ahead) or has decayed below `minDecay`.
-    public func decay(of incidentTime: Date, at time: Date) -> Double? {
-        let ageDays = time.timeIntervalSince(incidentTime) / 86_400
-        guard ageDays >= 0 else { return nil }
-        let d = pow(0.5, ageDays / halfLifeDays)
-        return d < minDecay ? nil : d
-    }
-
-    public var cutoffKm: Double { cutoffSigmas * sigmaKm }
-
-    /// `K(d) = exp(-d^2 / 2 sigma^2)` within the cutoff, else 0.
-    public func kernel(_ distanceKm: Double) -> Double {
-        distanceKm > cutoffKm ? 0 : exp(-distanceKm * distanceKm / (2 * sigmaKm * sigmaKm))
     }
 
     /// `100 (1 - exp(-E / E0))`.

@@ -54,10 +54,10 @@ public final class FastScorer {
     private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> RouteResult {
         defer { tally.reset() }
         let time = evaluatedAt.timeIntervalSince1970
-        let decay = pow(0.5, evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400 / model.halfLifeDays)
+        let decay = model.decayFactor(ageDays: evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400)
         let corrections = self.corrections(at: time, near: route.shape.envelope)
-        let cutoffSquared = model.cutoffKm * model.cutoffKm
-        let inverse = 1 / (2 * model.sigmaKm * model.sigmaKm)
+        let kernel = model.kernel
+        let cutoffSquared = kernel.cutoffKm * kernel.cutoffKm
         var lengthKm = 0.0, baseExposure = 0.0, incidentExposure = 0.0
         var zoneKm: [Int: Double] = [:]
         var zoneOrder: [Int] = []
@@ -92,8 +92,7 @@ public final class FastScorer {
                         var field = decay * grid.field(at: x)
                         for correction in corrections {
                             let dx = (x.x - correction.position.x) / scale, dy = (x.y - correction.position.y) / scale
-                            let squared = dx * dx + dy * dy
-                            if squared <= cutoffSquared { field += correction.amplitude * exp(-squared * inverse) }
+                            field += correction.amplitude * kernel.value(squaredKm: dx * dx + dy * dy)
                         }
                         field = max(field, 0)
                         incidentExposure += weight * stretch.multiplier * field
@@ -108,7 +107,7 @@ public final class FastScorer {
                             let dx = (x.x - p.x) / scale, dy = (x.y - p.y) / scale
                             let squared = dx * dx + dy * dy
                             guard squared <= cutoffSquared else { continue }
-                            tally.add(index, exposure: weight * stretch.multiplier * value * exp(-squared * inverse),
+                            tally.add(index, exposure: weight * stretch.multiplier * value * kernel.value(squaredKm: squared),
                                       distanceKm: squared.squareRoot(), atKm: lengthKm + along)
                         }
                     }
@@ -146,7 +145,7 @@ public final class FastScorer {
         for index in grid.fading where window.contains(data.incidents[index].location) && data.amplitude(index, at: time) == nil {
             // The grid holds it at its T0 amplitude, which the decay factor brings to T.
             let atT0 = data.amplitude(index, at: t0) ?? 0
-            let factor = pow(0.5, (time - t0) / 86_400 / model.halfLifeDays)
+            let factor = model.decayFactor(ageDays: (time - t0) / 86_400)
             found.append(Correction(position: data.indexed[index].position, amplitude: -atT0 * factor))
         }
         return found

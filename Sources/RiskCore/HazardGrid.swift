@@ -11,6 +11,10 @@ import Geo
 /// 8 / sigma^2 at the 3-sigma cutoff, so 0.4 % there with h = sigma / 16 (a sixth of sigma put
 /// routes that only graze incidents 1.6 % high). Leaders are kept on a coarser grid, a quarter
 /// sigma apart.
+///
+/// The grid is built for the Gaussian kernel only: the disk's field jumps by a whole weight at
+/// each disk's edge, where interpolating between nodes has no useful error bound, so a model
+/// with the disk is scored on the exact path (`build` throws `KernelNotGridded`).
 public struct HazardGrid: Sendable {
     public let referenceTime: Date
     public let cellKm: Double
@@ -44,10 +48,16 @@ public struct HazardGrid: Sendable {
         }
     }
 
-    /// Bytes a grid over `extent` (working CRS, km) would take for this model.
-    public static func memory(extent: Envelope, model: Model) -> Int {
+    /// The model's kernel is not one the grid is built for (only the Gaussian is).
+    public struct KernelNotGridded: Error, CustomStringConvertible {
+        public var kernel: Kernel
+        public var description: String { "the \(kernel.name) kernel is scored on the exact path (the hazard grid is for the gaussian)" }
+    }
+
+    /// Bytes a grid over `extent` (working CRS, km) would take for a Gaussian of `sigmaKm`.
+    static func memory(extent: Envelope, sigmaKm: Double) -> Int {
         func nodes(_ h: Double) -> Int { (Int((extent.width / h).rounded(.up)) + 1) * (Int((extent.height / h).rounded(.up)) + 1) }
-        return nodes(model.sigmaKm / 16) * 4 + nodes(model.sigmaKm / 4) * (4 + 4) * leadersPerNode
+        return nodes(sigmaKm / 16) * 4 + nodes(sigmaKm / 4) * (4 + 4) * leadersPerNode
     }
 
     /// Where the nodes are.
@@ -90,14 +100,15 @@ public struct HazardGrid: Sendable {
 
     /// Builds the field of every incident counting at `referenceTime` over `extent` (working CRS,
     /// km, widened by the cutoff) on `jobs` tasks, or throws `TooLarge` when it would exceed
-    /// `memoryLimit` bytes.
+    /// `memoryLimit` bytes, and `KernelNotGridded` when the model's kernel is not the Gaussian.
     public static func build(data: ScoringData, extent: Envelope, referenceTime: Date, memoryLimit: Int = 1 << 30,
                              jobs: Int = 1) async throws -> HazardGrid {
         let model = data.model
+        guard case .gaussian(let sigma, _) = model.kernel else { throw KernelNotGridded(kernel: model.kernel) }
         let area = extent.expanded(by: model.cutoffKm * 1.01)
-        let needed = HazardGrid.memory(extent: area, model: model)
+        let needed = HazardGrid.memory(extent: area, sigmaKm: sigma)
         guard needed <= memoryLimit else { throw TooLarge(bytes: needed, limit: memoryLimit) }
-        let h = model.sigmaKm / 16, coarse = model.sigmaKm / 4
+        let h = sigma / 16, coarse = sigma / 4
         let layout = Layout(originX: area.minX, originY: area.minY, cellKm: h,
                             columns: Int((area.width / h).rounded(.up)) + 1, rows: Int((area.height / h).rounded(.up)) + 1,
                             leaderCellKm: coarse, leaderColumns: Int((area.width / coarse).rounded(.up)) + 1,
@@ -112,13 +123,13 @@ public struct HazardGrid: Sendable {
         try await withThrowingTaskGroup(of: Partial.self) { group in
             for start in stride(from: 0, to: max(1, data.incidents.count), by: max(1, share)) {
                 let range = start..<min(start + share, data.incidents.count)
-                group.addTask { accumulate(range, data: data, layout: layout, scales: scales, time: time) }
+                group.addTask { accumulate(range, data: data, sigmaKm: sigma, layout: layout, scales: scales, time: time) }
             }
             for try await partial in group {
                 merged = merged.map { merge($0, partial) } ?? partial
             }
         }
-        let result = merged ?? accumulate(0..<0, data: data, layout: layout, scales: scales, time: time)
+        let result = merged ?? accumulate(0..<0, data: data, sigmaKm: sigma, layout: layout, scales: scales, time: time)
         return HazardGrid(referenceTime: referenceTime, layout: layout, values: result.values, leaders: result.leaders,
                           included: included, data: data)
     }
@@ -154,15 +165,16 @@ public struct HazardGrid: Sendable {
         leaders[base + slot] = incident
     }
 
-    private static func accumulate(_ range: Range<Int>, data: ScoringData, layout: Layout, scales: [Double], time: Double) -> Partial {
-        let model = data.model
+    /// The field and leaders of the incidents in `range`, for a Gaussian of `sigmaKm`.
+    private static func accumulate(_ range: Range<Int>, data: ScoringData, sigmaKm: Double, layout: Layout, scales: [Double],
+                                   time: Double) -> Partial {
         let h = layout.cellKm, coarse = layout.leaderCellKm
         let (originX, originY, columns, rows) = (layout.originX, layout.originY, layout.columns, layout.rows)
         var values = [Float](repeating: 0, count: columns * rows)
         var leaders = [Int32](repeating: -1, count: layout.leaderColumns * layout.leaderRows * leadersPerNode)
         var leaderWeights = [Float](repeating: 0, count: leaders.count)
-        let cutoff = model.cutoffKm
-        let inverse = 1 / (2 * model.sigmaKm * model.sigmaKm)
+        let cutoff = data.model.cutoffKm
+        func factor(_ offset: Double) -> Double { Kernel.gaussianFactor(squaredKm: offset * offset, sigmaKm: sigmaKm) }
         for index in range {
             guard let amplitude = data.amplitude(index, at: time) else { continue }
             let p = data.indexed[index].position
@@ -173,12 +185,11 @@ public struct HazardGrid: Sendable {
             let j0 = max(0, Int(((p.y - reach - originY) / h).rounded(.down)))
             let j1 = min(rows - 1, Int(((p.y + reach - originY) / h).rounded(.up)))
             guard i0 <= i1, j0 <= j1 else { continue }
-            // The Gaussian separates: exp(-(dx^2 + dy^2) c) = exp(-dx^2 c) exp(-dy^2 c), so a
-            // row and a column of factors replace an exponential per node, and each row's nodes
-            // inside the cutoff form one contiguous run.
+            // The Gaussian separates (`Kernel.gaussianFactor`): a row and a column of factors
+            // replace an exponential per node, and each row's nodes inside the cutoff form one
+            // contiguous run.
             let across = (i0...i1).map { i -> Float in
-                let dx = (originX + Double(i) * h - p.x) / k
-                return Float(exp(-dx * dx * inverse))
+                Float(factor((originX + Double(i) * h - p.x) / k))
             }
             values.withUnsafeMutableBufferPointer { grid in
                 for j in j0...j1 {
@@ -189,7 +200,7 @@ public struct HazardGrid: Sendable {
                     let low = max(i0, Int(((p.x - halfWidth - originX) / h).rounded(.up)))
                     let high = min(i1, Int(((p.x + halfWidth - originX) / h).rounded(.down)))
                     guard low <= high else { continue }
-                    let rowFactor = Float(amplitude * exp(-dy * dy * inverse))
+                    let rowFactor = Float(amplitude * factor(dy))
                     let row = j * columns
                     for i in low...high { grid[row + i] += rowFactor * across[i - i0] }
                 }
@@ -201,11 +212,11 @@ public struct HazardGrid: Sendable {
             guard l0 <= l1, m0 <= m1 else { continue }
             let leaderAcross = (l0...l1).map { l -> (squared: Double, factor: Double) in
                 let dx = (originX + Double(l) * coarse - p.x) / k
-                return (dx * dx, exp(-dx * dx * inverse))
+                return (dx * dx, factor(dx))
             }
             for m in m0...m1 {
                 let dy = (originY + Double(m) * coarse - p.y) / k
-                let rowFactor = amplitude * exp(-dy * dy * inverse)
+                let rowFactor = amplitude * factor(dy)
                 for (offset, column) in leaderAcross.enumerated() where column.squared + dy * dy <= cutoff * cutoff {
                     insertLeader(Int32(index), weight: Float(rowFactor * column.factor),
                                  at: (m * layout.leaderColumns + l0 + offset) * leadersPerNode, leaders: &leaders, weights: &leaderWeights)

@@ -10,8 +10,8 @@ public enum ScoringPath: String, Sendable {
 /// contexts); the shared inputs are immutable values. Results come back in input order.
 ///
 /// The fast path builds one `HazardGrid` at the earliest evaluation time, over the routes'
-/// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, `note` says
-/// so and the exact path runs.
+/// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, or the
+/// model's kernel is not the Gaussian (the disk), `note` says so and the exact path runs.
 /// A route whose fast incident exposure is under 10 % of the score scale is scored again exactly:
 /// such a route only grazes the incidents' reach, where the grid's relative error is largest, and
 /// few incidents reach it, so the exact path is cheap there.
@@ -35,6 +35,8 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
                 grid = built
             } catch let tooLarge as HazardGrid.TooLarge {
                 note("\(tooLarge); scoring on the exact path instead")
+            } catch let notGridded as HazardGrid.KernelNotGridded {
+                note("\(notGridded)")
             }
         }
     }

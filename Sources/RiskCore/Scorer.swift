@@ -30,12 +30,15 @@ public enum ScoringError: Error, Equatable, CustomStringConvertible {
 /// is projected into the working CRS and its local scale `k` (projected over geodesic length)
 /// corrects every distance measured along it, which leaves errors far below the spec's 0.5 %.
 /// Zone boundaries cut each piece where GEOS intersects it with the zone, so `M` and `B` are
-/// constant on every sub-piece; the Gaussian kernel along a straight sub-piece has the closed
-/// form `sigma sqrt(pi/2) [erf]`, truncated at the cutoff, so exposure needs no sampling. The
-/// peak hazard is found by sampling at least every `peakSampleKm` (a quarter sigma, at most a
-/// piece) and refining, by golden-section search, every local maximum of the samples within 2 %
-/// of the best: a sample a quarter sigma from a Gaussian's top is within 0.8 % of it, so the
-/// true peak's neighbourhood is always among those refined.
+/// constant on every sub-piece; the kernel along a straight sub-piece has a closed form
+/// (`Kernel.lineIntegral`), so exposure needs no sampling.
+///
+/// The peak hazard of the Gaussian's smooth field is found by sampling at least every
+/// `peakSampleKm` (a quarter sigma, at most a piece) and refining, by golden-section search,
+/// every local maximum of the samples within 2 % of the best: a sample a quarter sigma from a
+/// Gaussian's top is within 0.8 % of it, so the true peak's neighbourhood is always among those
+/// refined. The disk's field is a step function that changes only where the route enters or
+/// leaves a disk, so a sweep over those places finds its peak exactly (`stepMaximum`).
 public final class Scorer {
     public let data: ScoringData
     public let topIncidentCount: Int
@@ -47,18 +50,18 @@ public final class Scorer {
     private let transformer: Transformer
     private let zones: ZoneCutter
     private let geodesic = Geodesic.wgs84
+    private let kernel: Kernel
     private let cutoffSquared: Double
-    private let inverseTwoSigmaSquared: Double
 
     private var tally: IncidentTally
 
     public init(_ data: ScoringData, topIncidents: Int = 5) throws {
         self.data = data
         topIncidentCount = topIncidents
-        segmentKm = min(1, data.model.sigmaKm / 4)
-        peakSampleKm = data.model.sigmaKm / 4
-        cutoffSquared = data.model.cutoffKm * data.model.cutoffKm
-        inverseTwoSigmaSquared = 1 / (2 * data.model.sigmaKm * data.model.sigmaKm)
+        kernel = data.model.kernel
+        segmentKm = min(1, kernel.widthKm / 4)
+        peakSampleKm = kernel.widthKm / 4
+        cutoffSquared = kernel.cutoffKm * kernel.cutoffKm
         transformer = try data.crs.transformer()
         zones = try ZoneCutter(data)
         tally = IncidentTally(count: data.incidents.count)
@@ -163,6 +166,8 @@ public final class Scorer {
         defer { tally.reset() }
         var walk = Walk()
         var search = PeakSearch()
+        // The disk's peak: the first place along the route where the highest hazard is reached.
+        var stepPeak: (hazard: Double, atKm: Double, location: Coordinate)?
         for part in parts {
             for (index, c) in part.enumerated() { try c.validateGeographic(index: index) }
             let segments = Array(zip(part, part.dropFirst()))
@@ -198,7 +203,14 @@ public final class Scorer {
                     accumulate(nearby, over: stretches, length: length, kmAtStart: kmAtStart)
 
                     let lastPiece = segmentIndex == segments.count - 1 && j == pieces - 1
-                    for stretch in stretches {
+                    if !kernel.isSmooth {
+                        pieceBest = stepMaximum(over: stretches, nearby, length: length)
+                        if pieceBest.hazard > stepPeak?.hazard ?? -.infinity {
+                            stepPeak = (pieceBest.hazard, kmAtStart + pieceBest.along,
+                                        Scorer.position(pieceBest.along, on: length, from: dense[j], to: dense[j + 1]))
+                        }
+                    }
+                    for stretch in stretches where kernel.isSmooth {
                         let from = stretch.t0 * length, to = stretch.t1 * length
                         // A stretch ending inside the piece, or the route's end, is sampled at its end too.
                         let closesHere = stretch.t1 < 1 || lastPiece
@@ -224,7 +236,7 @@ public final class Scorer {
         walk.incidents = tally.contributions(data)
         // Summed in walk order, so the same route always gives the same bits.
         walk.incidentExposure = walk.incidents.reduce(0) { $0 + $1.exposure }
-        walk.peak = search.finalists.map(refine).max { $0.hazard < $1.hazard }
+        walk.peak = kernel.isSmooth ? search.finalists.map(refine).max { $0.hazard < $1.hazard } : stepPeak
         return walk
     }
 
@@ -233,7 +245,8 @@ public final class Scorer {
     private func accumulate(_ nearby: [Nearby], over stretches: [Stretch], length: Double, kmAtStart: Double) {
         for near in nearby {
             let integral = stretches.reduce(0) { sum, s in
-                sum + s.multiplier * gaussianIntegral(near, from: s.t0 * length, to: s.t1 * length)
+                sum + s.multiplier * kernel.lineIntegral(acrossSquared: near.acrossSquared, foot: near.along,
+                                                         from: s.t0 * length, to: s.t1 * length)
             }
             let closestAlong = min(max(near.along, 0), length)
             let offset = near.along - closestAlong
@@ -371,14 +384,22 @@ public final class Scorer {
                     let pieceStart = kmAtStart + Double(j) * length
                     accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart)
                     // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
-                    let along = Double(profile.along[k])
-                    let raised = Double(profile.hazard[k])
+                    var along = Double(profile.along[k])
+                    var raised = Double(profile.hazard[k])
                         + hazard(at: along, Stretch(t0: 0, t1: 1, multiplier: Double(profile.multiplier[k]), base: 0, zones: []), nearby)
+                    if !kernel.isSmooth, nearby.contains(where: { !coversPiece($0, length: length) }) {
+                        // A new disk's edge crosses the piece, so the step field's highest place in it
+                        // may have moved: the piece is swept again with every incident near it.
+                        if segmentStretches == nil { segmentStretches = try zones.stretches(start, end) }
+                        let everyone = nearbyIncidents(a, b, planar: planar, scale: scale, time: time)
+                        let best = stepMaximum(over: Scorer.stretches(of: segmentStretches!, piece: j, of: pieces), everyone, length: length)
+                        (raised, along) = (best.hazard, best.along)
+                        profile.along[k] = Float(along)
+                        profile.multiplier[k] = Float(best.multiplier)
+                    }
                     profile.hazard[k] = Float(raised)
                     if raised > peak.hazard {
-                        let t = along / length
-                        peak = (raised, pieceStart + along, Coordinate(dense[j].x + (dense[j + 1].x - dense[j].x) * t,
-                                                                       dense[j].y + (dense[j + 1].y - dense[j].y) * t))
+                        peak = (raised, pieceStart + along, Scorer.position(along, on: length, from: dense[j], to: dense[j + 1]))
                     }
                 }
             }
@@ -427,36 +448,73 @@ public final class Scorer {
         return found
     }
 
-    /// `integral of K ds` for one incident over `from...to` km along a straight piece, exactly:
-    /// the Gaussian's closed form between the bounds, truncated where the distance passes the cutoff.
-    private func gaussianIntegral(_ near: Nearby, from: Double, to: Double) -> Double {
-        guard near.acrossSquared <= cutoffSquared else { return 0 }
-        let sigma = model.sigmaKm
-        let halfChord = (cutoffSquared - near.acrossSquared).squareRoot()
-        let lower = max(from, near.along - halfChord) - near.along
-        let upper = min(to, near.along + halfChord) - near.along
-        guard upper > lower else { return 0 }
-        let r = sigma * 2.0.squareRoot()
-        // erfc keeps precision when both bounds lie far on the same side.
-        let mass: Double
-        if lower >= 0 {
-            mass = erfc(lower / r) - erfc(upper / r)
-        } else if upper <= 0 {
-            mass = erfc(-upper / r) - erfc(-lower / r)
-        } else {
-            mass = erf(upper / r) - erf(lower / r)
-        }
-        return exp(-near.acrossSquared * inverseTwoSigmaSquared) * sigma * (Double.pi / 2).squareRoot() * mass
-    }
-
     private func hazard(at along: Double, _ stretch: Stretch, _ nearby: [Nearby]) -> Double {
         var field = 0.0
         for near in nearby {
             let offset = along - near.along
-            let squared = near.acrossSquared + offset * offset
-            if squared <= cutoffSquared { field += near.amplitude * exp(-squared * inverseTwoSigmaSquared) }
+            field += near.amplitude * kernel.value(squaredKm: near.acrossSquared + offset * offset)
         }
         return stretch.multiplier * (stretch.base + field)
+    }
+
+    /// The highest hazard on a piece for the disk kernel, the first place along the piece where
+    /// it is reached, and the zone multiplier there.
+    private func stepMaximum(over stretches: [Stretch], _ nearby: [Nearby], length: Double)
+        -> (hazard: Double, along: Double, multiplier: Double) {
+        var best = (hazard: -Double.infinity, along: 0.0, multiplier: 1.0)
+        for stretch in stretches {
+            let found = stepMaximum(stretch, nearby, from: stretch.t0 * length, to: stretch.t1 * length)
+            if found.hazard > best.hazard { best = (found.hazard, found.along, stretch.multiplier) }
+        }
+        return best
+    }
+
+    /// Whether the incident's disk covers the whole piece `0...length`.
+    private func coversPiece(_ near: Nearby, length: Double) -> Bool {
+        guard let chord = kernel.chord(acrossSquared: near.acrossSquared, foot: near.along) else { return false }
+        return chord.lower <= 0 && chord.upper >= length
+    }
+
+    /// The highest hazard on a stretch `from...to` (km along its piece) for the disk kernel, and
+    /// the first place on the stretch where it is reached. The field there is a step function
+    /// that changes only where the route enters or leaves a disk (the ends of each incident's
+    /// chord), so a sweep over those ends finds the maximum exactly. A chord of no length (a
+    /// route touching a disk, or one disk left where the next is entered) carries no hazard, as
+    /// it carries no exposure.
+    private func stepMaximum(_ stretch: Stretch, _ nearby: [Nearby], from: Double, to: Double) -> (hazard: Double, along: Double) {
+        var chords: [(lower: Double, upper: Double, near: Nearby)] = []
+        // Each chord's ends, where the field rises or falls by the incident's amplitude.
+        var ends: [(at: Double, change: Double)] = []
+        for near in nearby {
+            guard let chord = kernel.chord(acrossSquared: near.acrossSquared, foot: near.along) else { continue }
+            let lower = max(from, chord.lower), upper = min(to, chord.upper)
+            guard upper > lower else { continue }
+            chords.append((lower, upper, near))
+            ends.append((lower, near.amplitude))
+            ends.append((upper, -near.amplitude))
+        }
+        // Where two chord ends coincide, the one that ends goes first.
+        ends.sort { $0.at != $1.at ? $0.at < $1.at : $0.change < $1.change }
+        var field = 0.0
+        var best = (field: 0.0, along: from)
+        for end in ends {
+            field += end.change
+            if end.change > 0, field > best.field { best = (field, end.at) }
+        }
+        // The running sum may differ from the same incidents' sum in another order by rounding:
+        // the field at the best place is summed again in incident order, so that equal plateaus
+        // on consecutive pieces compare equal and the first of them is kept.
+        let exact = chords.filter { $0.lower <= best.along && $0.upper > best.along }
+            .sorted { $0.near.incident < $1.near.incident }
+            .reduce(0) { $0 + $1.near.amplitude }
+        return (stretch.multiplier * (stretch.base + exact), best.along)
+    }
+
+    /// The point `along` km into a piece of `length` km from `start` to `end` (lon/lat, linear
+    /// within the short piece).
+    private static func position(_ along: Double, on length: Double, from start: Coordinate, to end: Coordinate) -> Coordinate {
+        let t = along / length
+        return Coordinate(start.x + (end.x - start.x) * t, start.y + (end.y - start.y) * t)
     }
 
     /// Golden-section search for the maximum around a sample.
@@ -472,10 +530,8 @@ public final class Scorer {
             if h2 > best.hazard { best = (h2, m2) }
             if h1 < h2 { low = m1 } else { high = m2 }
         }
-        let t = best.along / sample.lengthKm
-        let location = Coordinate(sample.start.x + (sample.end.x - sample.start.x) * t,
-                                  sample.start.y + (sample.end.y - sample.start.y) * t)
-        return (best.hazard, sample.kmAtStart + best.along, location)
+        return (best.hazard, sample.kmAtStart + best.along,
+                Scorer.position(best.along, on: sample.lengthKm, from: sample.start, to: sample.end))
     }
 }
 

@@ -49,9 +49,6 @@ public struct ScoringData: Sendable {
     /// incident does not count then.
     func amplitude(_ index: Int, at time: Double) -> Double? {
         let incident = indexed[index]
-        let ageDays = (time - incident.time) / 86_400
-        guard ageDays >= 0 else { return nil }
-        let decay = pow(0.5, ageDays / model.halfLifeDays)
-        return decay < model.minDecay ? nil : incident.weight * decay
+        return model.decay(ageDays: (time - incident.time) / 86_400).map { incident.weight * $0 }
     }
 }

@@ -44,16 +44,20 @@ public struct IncidentReader: Sendable {
     /// Reads a `.csv` file as CSV and a `.geojson` / `.json` file as GeoJSON; any other name by its
     /// content (text starting with `{` is GeoJSON).
     public func read(contentsOf url: URL) throws -> ReadResult<Incident> {
-        let file = InputFile.name(url)
-        let text = try InputFile.text(url)
-        let stem = InputFile.stem(url)
-        switch url.pathExtension.lowercased() {
+        try read(.file(url))
+    }
+
+    /// Reads a file or in-memory source, choosing the format as `read(contentsOf:)` does.
+    public func read(_ source: InputSource) throws -> ReadResult<Incident> {
+        let text = try source.text()
+        let (file, stem) = (source.name, source.stem)
+        switch source.pathExtension {
         case "csv":
             return try readCSV(text, file: file, stem: stem)
         case "geojson", "json":
             return try readGeoJSON(text, file: file, stem: stem)
         default:
-            if text.drop(while: { $0.isWhitespace }).first == "{" {
+            if InputSource.looksLikeJSONObject(text) {
                 return try readGeoJSON(text, file: file, stem: stem)
             }
             return try readCSV(text, file: file, stem: stem)

@@ -2,15 +2,20 @@ import Foundation
 import Geo
 import RiskCore
 
-/// The model file of `scoring-model.md`: every key optional, defaults from `Model()`.
+/// The model file of `scoring-model.md`: every key optional, defaults from `Model()`; extended
+/// by `kernel` ("gaussian", the default, or "disk") and the disk's `radius_km` (see docs/model.md).
 ///
 /// Nothing may be scored with a model that did not load, so every problem is fatal; all of them
 /// are reported at once (one diagnostic each, located by key path such as `severity.killed`) so
 /// that a hand-edited file can be fixed in one pass.
 public enum ModelReader {
     public static func read(contentsOf url: URL) throws -> Model {
-        let file = InputFile.name(url)
-        let text = try InputFile.text(url)
+        try read(.file(url))
+    }
+
+    public static func read(_ source: InputSource) throws -> Model {
+        let file = source.name
+        let text = try source.text()
         let value: JSONValue
         do {
             value = try JSONValue.parse(text)
@@ -27,14 +32,20 @@ public enum ModelReader {
         var checker = Checker(file: file)
         var model = Model()
         var bandsValid = true
+        // The kernel is put together after every key is read: its parameters may come before
+        // the `kernel` key that says which of them apply.
+        var kernelName: String? = "gaussian"
+        var kernelKeys: Set<String> = []
+        var kernelValues: [String: Double] = [:]
 
         for member in members {
             let path = member.key
             switch member.key {
-            case "sigma_km":
-                checker.positive(member.value, path).map { model.sigmaKm = $0 }
-            case "cutoff_sigmas":
-                checker.positive(member.value, path).map { model.cutoffSigmas = $0 }
+            case "kernel":
+                kernelName = checker.kernelName(member.value, path)
+            case "sigma_km", "cutoff_sigmas", "radius_km":
+                kernelKeys.insert(path)
+                kernelValues[path] = checker.positive(member.value, path)
             case "half_life_days":
                 checker.positive(member.value, path).map { model.halfLifeDays = $0 }
             case "min_decay":
@@ -71,6 +82,21 @@ public enum ModelReader {
                 checker.unknown(path, known: topLevelKeys)
             }
         }
+        // Parameters the file leaves out take the kernel's own defaults.
+        switch kernelName {
+        case "gaussian":
+            checker.notApplying(["radius_km"], given: kernelKeys, kernel: "gaussian")
+            if case .gaussian(let sigma, let cutoff) = Kernel.gaussian() {
+                model.kernel = .gaussian(sigmaKm: kernelValues["sigma_km"] ?? sigma, cutoffSigmas: kernelValues["cutoff_sigmas"] ?? cutoff)
+            }
+        case "disk":
+            checker.notApplying(["sigma_km", "cutoff_sigmas"], given: kernelKeys, kernel: "disk")
+            if case .disk(let radius) = Kernel.disk() {
+                model.kernel = .disk(radiusKm: kernelValues["radius_km"] ?? radius)
+            }
+        default:
+            break // already reported
+        }
         // Checked on the effective values, so a file that moves only one threshold past a default
         // is caught too.
         if bandsValid, !(model.moderateFrom < model.highFrom && model.highFrom < model.extremeFrom) {
@@ -81,18 +107,21 @@ public enum ModelReader {
         return model
     }
 
-    static let topLevelKeys = ["sigma_km", "cutoff_sigmas", "half_life_days", "min_decay", "severity",
+    static let topLevelKeys = ["kernel", "sigma_km", "cutoff_sigmas", "radius_km", "half_life_days", "min_decay", "severity",
                                "category_weights", "target_weights", "score_scale", "bands"]
 
-    /// The effective model with every key, in the spec's order; weight tables sorted by key so the
-    /// output is stable.
+    /// The effective model with every key that applies to its kernel, in the spec's order with
+    /// `kernel` first and its parameters after it; weight tables sorted by key so the output is
+    /// stable.
     public static func json(_ model: Model) -> JSONValue {
         func table(_ weights: [String: Double]) -> JSONValue {
             .object(weights.sorted { $0.key < $1.key }.map { JSONValue.Member($0.key, .number($0.value)) })
         }
-        return .object([
-            .init("sigma_km", .number(model.sigmaKm)),
-            .init("cutoff_sigmas", .number(model.cutoffSigmas)),
+        let kernel: [JSONValue.Member] = switch model.kernel {
+        case .gaussian(let sigma, let cutoff): [.init("sigma_km", .number(sigma)), .init("cutoff_sigmas", .number(cutoff))]
+        case .disk(let radius): [.init("radius_km", .number(radius))]
+        }
+        return .object([.init("kernel", .string(model.kernel.name))] + kernel + [
             .init("half_life_days", .number(model.halfLifeDays)),
             .init("min_decay", .number(model.minDecay)),
             .init("severity", .object([.init("killed", .number(model.killedWeight)),
@@ -141,6 +170,27 @@ public enum ModelReader {
 
         mutating func nonNegative(_ value: JSONValue, _ path: String) -> Double? {
             number(value, path, rule: "must be >= 0") { $0 >= 0 }
+        }
+
+        /// The name of a kernel the scorers know, or nil (reported).
+        mutating func kernelName(_ value: JSONValue, _ path: String) -> String? {
+            guard let name = value.stringValue else {
+                fail(path, "must be a string, got \(value.kindName)")
+                return nil
+            }
+            guard ["gaussian", "disk"].contains(name) else {
+                fail(path, "must be \"gaussian\" or \"disk\", got \"\(name)\"")
+                return nil
+            }
+            return name
+        }
+
+        /// Reports each of `keys` that the file gives although the kernel does not use it: it
+        /// would be silently ignored otherwise.
+        mutating func notApplying(_ keys: [String], given: Set<String>, kernel: String) {
+            for key in keys where given.contains(key) {
+                fail(key, "does not apply to the \(kernel) kernel (\"kernel\" is \"\(kernel)\")")
+            }
         }
 
         mutating func object(_ value: JSONValue, _ path: String) -> [JSONValue.Member] {

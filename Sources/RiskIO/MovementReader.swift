@@ -22,11 +22,14 @@ public struct MovementReader: Sendable {
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<MovementRecord> {
-        let file = InputFile.name(url)
-        let text = try InputFile.text(url)
-        let isJSON = ["geojson", "json"].contains(url.pathExtension.lowercased())
-            || text.drop { $0.isWhitespace }.first == "{"
-        return isJSON ? try parseGeoJSON(text, file: file) : try parseCSV(text, file: file)
+        try read(.file(url))
+    }
+
+    /// GeoJSON when the name ends in `.geojson` / `.json` or the text opens an object; else CSV.
+    public func read(_ source: InputSource) throws -> ReadResult<MovementRecord> {
+        let text = try source.text()
+        let isJSON = ["geojson", "json"].contains(source.pathExtension) || InputSource.looksLikeJSONObject(text)
+        return isJSON ? try parseGeoJSON(text, file: source.name) : try parseCSV(text, file: source.name)
     }
 
     public func parseCSV(_ text: String, file: String) throws -> ReadResult<MovementRecord> {

@@ -17,24 +17,29 @@ public struct RouteReader: Sendable {
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<Route> {
-        let file = InputFile.name(url)
-        let (routes, warnings) = try parseLocated(InputFile.text(url), file: file)
-        return ReadResult(items: routes.map(\.route), warnings: warnings)
+        try readEach([.file(url)])[0]
     }
 
     public func parse(_ text: String, file: String) throws -> ReadResult<Route> {
-        let (routes, warnings) = try parseLocated(text, file: file)
-        return ReadResult(items: routes.map(\.route), warnings: warnings)
+        try readEach([.text(text, name: file)])[0]
     }
 
     /// The routes of several files, in file order; an id repeated within or across files is an
     /// InputError naming both places.
     public func readAll(_ urls: [URL]) throws -> ReadResult<Route> {
+        let each = try readEach(urls.map(InputSource.file))
+        return ReadResult(items: each.flatMap(\.items), warnings: each.flatMap(\.warnings))
+    }
+
+    /// One result per source, in order; an id repeated within or across sources is an InputError
+    /// naming both places.
+    public func readEach(_ sources: [InputSource]) throws -> [ReadResult<Route>] {
         var firstSeen: [String: String] = [:]
-        var result = ReadResult<Route>()
-        for url in urls {
-            let file = InputFile.name(url)
-            let (routes, warnings) = try parseLocated(InputFile.text(url), file: file)
+        var results: [ReadResult<Route>] = []
+        for source in sources {
+            let file = source.name
+            let (routes, warnings) = try parseLocated(source.text(), file: file)
+            var result = ReadResult<Route>(warnings: warnings)
             for located in routes {
                 if let earlier = firstSeen[located.route.id] {
                     throw InputError(file: file, location: located.location, field: "id",
@@ -43,9 +48,9 @@ public struct RouteReader: Sendable {
                 firstSeen[located.route.id] = "\(file) \(located.location)"
                 result.items.append(located.route)
             }
-            result.warnings += warnings
+            results.append(result)
         }
-        return result
+        return results
     }
 
     private struct LocatedRoute {

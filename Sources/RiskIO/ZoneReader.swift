@@ -17,7 +17,11 @@ public struct ZoneReader: Sendable {
     }
 
     public func read(contentsOf url: URL) throws -> ReadResult<Zone> {
-        try parse(InputFile.text(url), file: InputFile.name(url))
+        try read(.file(url))
+    }
+
+    public func read(_ source: InputSource) throws -> ReadResult<Zone> {
+        try parse(source.text(), file: source.name)
     }
 
     public func parse(_ text: String, file: String) throws -> ReadResult<Zone> {

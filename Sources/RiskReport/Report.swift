@@ -1,6 +1,8 @@
 import Foundation
 import Geo
 import RiskCore
+import RiskEngine
+import RiskIO
 
 /// A ranked scoring run, ready to print in any format. Formatting is pure: strings out, no I/O.
 public struct Report: Sendable {
@@ -21,6 +23,12 @@ public struct Report: Sendable {
         self.ranked = ranked
         self.shapes = shapes
         self.warnings = warnings
+    }
+
+    /// The report of a scoring request: the outcome's routes, with its warnings as text.
+    public init(_ outcome: ScoreOutcome) {
+        self.init(asOf: outcome.asOf, model: ModelReader.json(outcome.model), ranked: outcome.ranked, shapes: outcome.shapes,
+                  warnings: outcome.warnings.map(\.description), rankedBy: outcome.rankedBy)
     }
 }
 

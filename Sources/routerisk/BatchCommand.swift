@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RiskCore
+import RiskEngine
 import RiskIO
 import RiskReport
 import RiskStore
@@ -53,7 +54,7 @@ struct BatchCommand: AsyncParsableCommand {
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
         let store = try store.open()
         let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
-                                   model: try model.map { try ModelReader.read(contentsOf: URL(fileURLWithPath: $0)) }, jobs: jobs)
+                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
         let progress = ProgressReporter(label: "scoring")
         let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
         progress.finish()

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Geo
 import RiskCore
+import RiskEngine
 import RiskIO
 import RiskReport
 
@@ -31,31 +31,20 @@ struct InputOptions: ParsableArguments {
     @Flag(help: "Treat a bad row or feature as fatal instead of skipping it with a warning.")
     var strict = false
 
-    func columnMapping() throws -> [String: String] {
-        try InputOptions.parseColumns(columns)
+    /// The loader these options ask for.
+    func loader() throws -> InputLoader {
+        InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
     }
 
-    /// Loads zones, incidents and model, printing warnings to stderr.
-    func load(bundle: Bundle) throws -> (zones: [Zone], incidents: [Incident], model: Model, warnings: [Diagnostic]) {
-        var warnings: [Diagnostic] = []
-        let model = try ModelReader.read(contentsOf: modelFile.map(URL.init(fileURLWithPath:)) ?? bundle.model)
-        let zoneURLs = zoneFiles.isEmpty ? try bundle.zoneFiles() : zoneFiles.map(URL.init(fileURLWithPath:))
-        var zones: [Zone] = []
-        let zoneReader = ZoneReader(strict: strict)
-        for url in zoneURLs {
-            let read = try zoneReader.read(contentsOf: url)
-            zones += read.items
-            warnings += read.warnings
+    /// The files named on the command line, the bundled ones for any kind not named.
+    func sources(bundle: Bundle, routeFiles: [String]) throws -> ScoringSources {
+        func files(_ paths: [String], else bundled: () throws -> [URL]) throws -> [InputSource] {
+            (paths.isEmpty ? try bundled() : paths.map(URL.init(fileURLWithPath:))).map(InputSource.file)
         }
-        let incidentURLs = incidentFiles.isEmpty ? [bundle.incidents] : incidentFiles.map(URL.init(fileURLWithPath:))
-        var incidents: [Incident] = []
-        let incidentReader = IncidentReader(columns: try columnMapping(), dayFirst: dayFirst, strict: strict)
-        for url in incidentURLs {
-            let read = try incidentReader.read(contentsOf: url)
-            incidents += read.items
-            warnings += read.warnings
-        }
-        return (zones, incidents, model, warnings)
+        return ScoringSources(model: .file(modelFile.map(URL.init(fileURLWithPath:)) ?? bundle.model),
+                              zones: try files(zoneFiles, else: bundle.zoneFiles),
+                              incidents: try files(incidentFiles) { [bundle.incidents] },
+                              routes: try files(routeFiles, else: bundle.routeFiles))
     }
 }
 
@@ -94,43 +83,27 @@ struct Score: AsyncParsableCommand {
     @Option(help: "Scoring tasks at once (default: the number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
+    /// The scoring request's own rules, reported under the options' names.
     func validate() throws {
-        if let top, top < 1 { throw ValidationError("--top must be at least 1") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        do throws(ScoreRequest.Invalid) {
+            try ScoreRequest(asOf: Date(), top: top, jobs: jobs).validate()
+        } catch {
+            throw ValidationError("--\(error.field) \(error.reason)")
+        }
     }
 
     func run() async throws {
         let bundle = try Bundle.locate()
-        let evaluation = try parseAsOf(asOf)
-        let (zones, incidents, model, inputWarnings) = try inputs.load(bundle: bundle)
-        let routeURLs = routeFiles.isEmpty ? try bundle.routeFiles() : routeFiles.map(URL.init(fileURLWithPath:))
-        let routes = try RouteReader(strict: inputs.strict).readAll(routeURLs)
-        var warnings = inputWarnings + routes.warnings
-        warnings.forEach { printError("warning: \($0)") }
-
-        let data = try ScoringData(incidents: incidents, zones: zones, model: model)
-        // The grid pays off over many kilometres; a handful of short routes is faster exact.
-        let kilometres = routes.items.reduce(0) { $0 + ((try? Geodesic.wgs84.lengthKm(of: $1.shape)) ?? 0) }
-        let path: ScoringPath = exact || kilometres < 20_000 ? .exact : .fast
-        let scored = try await scoreRoutes(routes.items, asOf: evaluation, data: data, path: path, jobs: jobs) { note in
-            printError("note: \(note)")
-        }
-        var results: [RouteResult] = []
-        for (route, outcome) in zip(routes.items, scored) {
-            do {
-                results.append(try outcome.get())
-            } catch {
-                let diagnostic = Diagnostic(file: "route", location: route.id, reason: "\(error)")
-                if inputs.strict { throw InputError(diagnostic) }
-                printError("warning: \(diagnostic)")
-                warnings.append(diagnostic)
+        let request = ScoreRequest(asOf: try parseAsOf(asOf), rankBy: rankBy, top: top, exact: exact, jobs: jobs,
+                                   strict: inputs.strict)
+        let loaded = try inputs.loader().scoringInputs(try inputs.sources(bundle: bundle, routeFiles: routeFiles))
+        let outcome = try await request.run(loaded) { event in
+            switch event {
+            case .warning(let diagnostic): printError("warning: \(diagnostic)")
+            case .note(let note): printError("note: \(note)")
             }
         }
-        var ranked = rank(results, by: rankBy)
-        if let top { ranked = Array(ranked.prefix(top)) }
-        let report = Report(asOf: evaluation, model: ModelReader.json(model), ranked: ranked,
-                            shapes: Dictionary(uniqueKeysWithValues: routes.items.map { ($0.id, $0.shape) }),
-                            warnings: warnings.map(\.description), rankedBy: rankBy)
+        let report = Report(outcome)
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {
         case .table:

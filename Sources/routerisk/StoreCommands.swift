@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Geo
 import RiskCore
+import RiskEngine
 import RiskIO
 import RiskReport
 import RiskStore
@@ -41,20 +42,17 @@ struct StoreCommand: ParsableCommand {
                 return
             }
             let bundle = try Bundle.locate()
-            var warnings: [Diagnostic] = []
-            try store.setModel(try ModelReader.read(contentsOf: bundle.model))
-            for url in try bundle.zoneFiles() {
-                let zones = try ZoneReader().read(contentsOf: url)
-                try store.upsert(zones: zones.items)
-                warnings += zones.warnings
-            }
-            let routes = try RouteReader().readAll(try bundle.routeFiles())
+            let loader = InputLoader()
+            try store.setModel(try loader.model(.file(bundle.model)))
+            let zones = try loader.zones(try bundle.zoneFiles().map(InputSource.file))
+            try store.upsert(zones: zones.items)
+            let routes = try loader.routes(try bundle.routeFiles().map(InputSource.file))
             try store.upsert(routes: routes.items)
-            let incidents = try IncidentReader().read(contentsOf: bundle.incidents)
+            let incidents = try loader.incidents([.file(bundle.incidents)])
             try store.upsert(incidents: incidents.items)
-            let movements = try MovementReader().read(contentsOf: bundle.movements)
+            let movements = try loader.movements([.file(bundle.movements)])
             let refused = try store.upsert(movements: movements.items.map(\.movement))
-            warnings += routes.warnings + incidents.warnings + movements.warnings
+            let warnings = zones.warnings + routes.warnings + incidents.warnings + movements.warnings
             warnings.forEach { printError("warning: \($0)") }
             refused.forEach { printError("warning: movement \($0.id) refused: \($0.reason)") }
             let counts = try store.counts()
@@ -84,51 +82,46 @@ struct StoreCommand: ParsableCommand {
 
         func run() throws {
             let store = try store.open()
-            let urls = files.map(URL.init(fileURLWithPath:))
+            let sources = files.map { InputSource.file(URL(fileURLWithPath: $0)) }
+            let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
             var warnings: [Diagnostic] = []
             var summary = ""
             switch kind {
             case .model:
-                guard urls.count == 1 else { throw ValidationError("import model takes one file") }
-                try store.setModel(try ModelReader.read(contentsOf: urls[0]))
+                guard sources.count == 1 else { throw ValidationError("import model takes one file") }
+                try store.setModel(try loader.model(sources[0]))
                 summary = "model replaced"
             case .zones:
-                var count = 0
-                for url in urls {
-                    let read = try ZoneReader(strict: strict).read(contentsOf: url)
-                    try store.upsert(zones: read.items)
-                    count += read.items.count
-                    warnings += read.warnings
-                }
-                summary = "\(count) zones imported"
+                let read = try loader.zones(sources)
+                try store.upsert(zones: read.items)
+                warnings += read.warnings
+                summary = "\(read.items.count) zones imported"
             case .routes:
-                let read = try RouteReader(strict: strict).readAll(urls)
+                let read = try loader.routes(sources)
                 try store.upsert(routes: read.items)
                 warnings += read.warnings
                 summary = "\(read.items.count) routes imported"
             case .incidents:
-                let mapping = try InputOptions.parseColumns(columns)
                 var added = 0, changed = 0
-                for url in urls {
-                    let read = try IncidentReader(columns: mapping, dayFirst: dayFirst, strict: strict).read(contentsOf: url)
-                    let counts = try store.upsert(incidents: read.items)
+                // One upsert (one import revision) per file, as the files are named.
+                for file in try loader.incidents(sources).sources {
+                    let counts = try store.upsert(incidents: file.items)
                     added += counts.added
                     changed += counts.changed
-                    warnings += read.warnings
+                    warnings += file.warnings
                 }
                 summary = "\(added) incidents added, \(changed) changed"
             case .movements:
                 var count = 0, refusedCount = 0
-                for url in urls {
-                    let read = try MovementReader(dayFirst: dayFirst, strict: strict).read(contentsOf: url)
-                    try store.upsert(routes: read.items.compactMap(\.ownRoute))
-                    let refused = try store.upsert(movements: read.items.map(\.movement))
+                for file in try loader.movements(sources).sources {
+                    try store.upsert(routes: file.items.compactMap(\.ownRoute))
+                    let refused = try store.upsert(movements: file.items.map(\.movement))
                     for (id, reason) in refused {
-                        warnings.append(Diagnostic(file: url.path, location: "movement \(id)", field: "route_id", reason: reason))
+                        warnings.append(Diagnostic(file: file.name, location: "movement \(id)", field: "route_id", reason: reason))
                     }
-                    count += read.items.count - refused.count
+                    count += file.items.count - refused.count
                     refusedCount += refused.count
-                    warnings += read.warnings
+                    warnings += file.warnings
                 }
                 summary = "\(count) movements imported" + (refusedCount > 0 ? ", \(refusedCount) refused" : "")
             }

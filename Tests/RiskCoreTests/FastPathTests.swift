@@ -16,7 +16,7 @@ import Testing
         let routes = synth.routes(count: 1_000, minKm: 50, maxKm: 400, departing: start...start.addingTimeInterval(2 * 86_400))
         let incidents = synth.incidents(count: 3_000, end: epoch)
         var model = Model()
-        model.sigmaKm = sigma
+        model.kernel = .gaussian(sigmaKm: sigma)
         model.halfLifeDays = halfLife
         model.categoryWeights = ["suicide bombing": 2, "kidnapping": 1.4]
         let zones = [

@@ -77,7 +77,7 @@ import Testing
                  ])),
         ]
         var model = Model()
-        model.sigmaKm = sigma
+        model.kernel = .gaussian(sigmaKm: sigma)
         model.halfLifeDays = 500
         model.categoryWeights = ["suicide bombing": 2]
         let exact = try score(route, incidents: incidents, zones: zones, model: model)

@@ -1,12 +1,23 @@
 import Foundation
 import Geo
+import RiskStore
 import Testing
-@testable import RiskStore
 
 /// The `routerisk` executable end to end, on the bundled data.
 @Suite struct CommandLineTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+
+    /// The routerisk executable built beside this test bundle.
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("routerisk")
+
+    /// A store path in a fresh folder of its own.
+    func temporaryStorePath() throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-cli-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder.appendingPathComponent("store.sqlite").path
+    }
 
     struct Run {
         var status: Int32
@@ -16,7 +27,7 @@ import Testing
 
     func routerisk(_ arguments: [String]) throws -> Run {
         let process = Process()
-        process.executableURL = CrashTests.executable
+        process.executableURL = Self.executable
         process.arguments = arguments
         process.currentDirectoryURL = Self.packageRoot
         var environment = ProcessInfo.processInfo.environment
@@ -76,8 +87,16 @@ import Testing
         #expect(try routerisk(["score", "--incidents", strict.path, "--strict"]).status != 0)
     }
 
+    /// The scoring request's range checks, reported as usage errors (exit status 64) under the options' names.
+    @Test func outOfRangeOptionsAreUsageErrors() throws {
+        let top = try routerisk(["score", "--top", "0"])
+        #expect(top.status == 64 && top.stderr.contains("--top must be at least 1"))
+        let jobs = try routerisk(["score", "--jobs", "0"])
+        #expect(jobs.status == 64 && jobs.stderr.contains("--jobs must be at least 1"))
+    }
+
     @Test func batchExitStatusesTellTheCasesApart() throws {
-        let path = temporaryStorePath()
+        let path = try temporaryStorePath()
         #expect(try routerisk(["batch", "--store", path]).status == 2, "no store")
         #expect(try routerisk(["store", "init", "--store", path]).status == 0)
         let week = ["--store", path, "--as-of", "2025-06-01T00:00:00Z", "--window", "7d", "--format", "json"]
