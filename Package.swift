@@ -31,18 +31,21 @@ let package = Package(
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
         .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskStore", "RiskEngine", "RiskIO", "Geo"]),
+        .target(name: "RiskReport", dependencies: ["RiskCore", "RiskBatch", "RiskEngine", "RiskIO", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
-        .target(name: "RiskStore", dependencies: ["CSQLite", "RiskCore", "RiskIO", "Geo"]),
-        .target(
-            name: "RiskPostgres",
-            dependencies: ["RiskCore", "RiskIO", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]
-        ),
         // The use cases every front end calls: loading inputs, scoring a request.
         .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
+        // The batch and the store it needs, with no database in it; the SQLite adapter apart.
+        .target(name: "RiskBatch", dependencies: ["RiskCore", "RiskIO", "Geo"]),
+        .target(name: "RiskSQLite", dependencies: ["CSQLite", "RiskBatch", "RiskCore", "RiskIO", "Geo"]),
+        // The PostgreSQL + PostGIS adapter, for teams and distributed workers.
+        .target(
+            name: "RiskPostgres",
+            dependencies: ["RiskBatch", "RiskCore", "RiskIO", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .executableTarget(
             name: "routerisk-bench",
-            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskStore"],
+            dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
             path: "Benchmarks/RouteRiskBenchmarks"
         ),
         .executableTarget(
@@ -54,7 +57,9 @@ let package = Package(
                 "RiskEngine",
                 "RiskReport",
                 "RiskSynth",
-                "RiskStore",
+                "RiskBatch",
+                "RiskSQLite",
+                "RiskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,11 +67,19 @@ let package = Package(
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["RiskReport", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskStoreTests", dependencies: ["RiskStore", "RiskIO", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
-        .testTarget(name: "RiskPostgresTests", dependencies: ["RiskPostgres", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskPostgres", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
+        // Tests that run the built routerisk: the command line, and kill -9 during a batch.
+        .testTarget(name: "RiskStoreTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
+        // Against a real PostgreSQL server (`make test` starts one); also runs the built routerisk.
+        .testTarget(
+            name: "RiskPostgresTests",
+            dependencies: ["RiskPostgres", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]
+        ),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
-        .testTarget(name: "CommandLineTests", dependencies: ["RiskStore", "Geo", "routerisk"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["RiskSQLite", "Geo", "routerisk"]),
     ]
 )

@@ -1,8 +1,9 @@
 import Foundation
 import Geo
 import RiskCore
+import RiskBatch
 import RiskIO
-import RiskStore
+import RiskSQLite
 import RiskSynth
 
 // Benchmarks for RouteRisk. Run in release: `make bench` (or
@@ -138,7 +139,7 @@ if wanted("batch") {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("routerisk-bench-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
-    let store = try Store(path: folder.appendingPathComponent("bench.sqlite").path, create: true)
+    let store = try SQLiteStore(path: folder.appendingPathComponent("bench.sqlite").path, create: true)
     let synth = SyntheticPakistan(seed: 3)
     let routes = synth.routes(count: 10_000, minKm: 100, maxKm: 800, departing: asOf...asOf.addingTimeInterval(86_400))
     try store.upsert(routes: routes)
@@ -159,7 +160,7 @@ if wanted("batch") {
     outcome = try await runner.run(options)
     incremental = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     print(String(format: "| batch: incremental run after 50 new incidents (%d carried forward, %d updated) | %.1f s | | 1 | %.1fx faster than full | %.0f MiB |",
-                 outcome?.run.reused ?? 0, outcome?.run.recomputed ?? 0, incremental, full / incremental, peakMemoryMiB()))
+                 outcome?.run.counters.reused ?? 0, outcome?.run.counters.recomputed ?? 0, incremental, full / incremental, peakMemoryMiB()))
 }
 
 if wanted("routes") {

@@ -40,42 +40,19 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
             }
         }
     }
-    let workers = max(1, jobs)
-    let chunk = max(1, routes.count / (workers * 4))
-    let starts = Array(stride(from: 0, to: routes.count, by: chunk))
-    var results = [Result<RouteResult, any Error>?](repeating: nil, count: routes.count)
-    try await withThrowingTaskGroup(of: (Int, [Result<RouteResult, any Error>]).self) { group in
-        var next = 0
-        func launch() {
-            guard next < starts.count else { return }
-            let start = starts[next]
-            let slice = Array(routes[start..<min(start + chunk, routes.count)])
-            let grid = grid
-            next += 1
-            group.addTask {
-                let score: (Route) throws -> RouteResult
-                if let grid {
-                    let fast = try FastScorer(data, grid: grid)
-                    var exact: Scorer?
-                    let small = data.model.scoreScale / 10
-                    score = { route in
-                        let result = try fast.score(route, asOf: asOf)
-                        guard result.incidentExposure < small else { return result }
-                        if exact == nil { exact = try Scorer(data) }
-                        return try exact!.score(route, asOf: asOf)
-                    }
-                } else {
-                    let scorer = try Scorer(data)
-                    score = { try scorer.score($0, asOf: asOf) }
-                }
-                return (start, slice.map { route in Result { try score(route) } })
+    return try await parallelMap(routes, jobs: jobs, worker: { [grid] () throws -> (Route) throws -> RouteResult in
+        if let grid {
+            let fast = try FastScorer(data, grid: grid)
+            var exact: Scorer?
+            let small = data.model.scoreScale / 10
+            return { route in
+                let result = try fast.score(route, asOf: asOf)
+                guard result.incidentExposure < small else { return result }
+                if exact == nil { exact = try Scorer(data) }
+                return try exact!.score(route, asOf: asOf)
             }
         }
-        for _ in 0..<workers { launch() }
-        while let (start, scored) = try await group.next() {
-            for (offset, result) in scored.enumerated() { results[start + offset] = result }
-            launch()
-        }
-    }
-    return results.map { $0! }
+        let scorer = try Scorer(data)
+        return { try scorer.score($0, asOf: asOf) }
+    }) { score, route in Result { try score(route) } }
 }

@@ -1,14 +1,14 @@
 import Foundation
 import Geo
 import RiskCore
-import RiskStore
+import RiskBatch
 
 /// Output of `routerisk batch` and `routerisk store scores`.
 public enum BatchReport {
     public static func runJSON(_ run: RunRecord) -> JSONValue {
         .object([
-            .init("id", .number(Double(run.id))), .init("as_of", .string(iso8601(run.asOf))), .init("status", .string(run.status)),
-            .init("scored", .number(Double(run.scored))), .init("failed", .number(Double(run.failed))),
+            .init("id", .number(Double(run.id))), .init("as_of", .string(iso8601(run.asOf))), .init("status", .string(run.status.rawValue)),
+            .init("scored", .number(Double(run.counters.scored))), .init("failed", .number(Double(run.counters.failed))),
         ])
     }
 
@@ -38,9 +38,10 @@ public enum BatchReport {
 
     public static func table(_ outcome: BatchOutcome, colour: Bool) -> String {
         let run = outcome.run
-        var lines = ["Run \(run.id) \(outcome.resumed ? "(resumed) " : "")as of \(iso8601(run.asOf)), window \(run.window), \(run.mode): "
-                     + "\(run.scored) of \(run.selected) movements scored (\(run.reused) carried forward, \(run.recomputed) computed), "
-                     + "\(run.failed) failed", ""]
+        let counters = run.counters
+        var lines = ["Run \(run.id) \(outcome.resumed ? "(resumed) " : "")as of \(iso8601(run.asOf)), window \(run.window), \(run.mode.rawValue): "
+                     + "\(counters.scored) of \(counters.selected) movements scored (\(counters.reused) carried forward, "
+                     + "\(counters.recomputed) computed), \(counters.failed) failed", ""]
         lines.append("Bands: " + Band.allCases.map { band in
             let text = "\(band.rawValue) \(outcome.bands[band] ?? 0)"
             return colour ? Report.colour(band) + text + "\u{1B}[0m" : text

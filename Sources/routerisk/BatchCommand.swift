@@ -3,8 +3,9 @@ import Foundation
 import RiskCore
 import RiskEngine
 import RiskIO
+import RiskBatch
 import RiskReport
-import RiskStore
+import RiskSQLite
 
 /// Exit statuses of `batch`, so a scheduler can tell the cases apart.
 enum BatchExit {

@@ -4,8 +4,9 @@ import Geo
 import RiskCore
 import RiskEngine
 import RiskIO
+import RiskBatch
 import RiskReport
-import RiskStore
+import RiskSQLite
 
 /// `--store`, defaulting to $ROUTERISK_STORE, then routerisk.sqlite.
 struct StoreOption: ParsableArguments {
@@ -16,8 +17,8 @@ struct StoreOption: ParsableArguments {
         store ?? ProcessInfo.processInfo.environment["ROUTERISK_STORE"] ?? "routerisk.sqlite"
     }
 
-    func open(create: Bool = false) throws -> Store {
-        try Store(path: path, create: create)
+    func open(create: Bool = false) throws -> SQLiteStore {
+        try SQLiteStore(path: path, create: create)
     }
 }
 
@@ -116,8 +117,8 @@ struct StoreCommand: ParsableCommand {
                 for file in try loader.movements(sources).sources {
                     try store.upsert(routes: file.items.compactMap(\.ownRoute))
                     let refused = try store.upsert(movements: file.items.map(\.movement))
-                    for (id, reason) in refused {
-                        warnings.append(Diagnostic(file: file.name, location: "movement \(id)", field: "route_id", reason: reason))
+                    for refusal in refused {
+                        warnings.append(Diagnostic(file: file.name, location: "movement \(refusal.id)", field: "route_id", reason: refusal.reason))
                     }
                     count += file.items.count - refused.count
                     refusedCount += refused.count
@@ -141,12 +142,13 @@ struct StoreCommand: ParsableCommand {
             print("store \(store.path) (schema version \(try store.version()))")
             print("  zones \(counts.zones), incidents \(counts.incidents), routes \(counts.routes), "
                   + "movements \(counts.movements) (\(counts.scheduled) scheduled)")
-            let runs = try BatchRunner(store: store).runs().suffix(5)
+            let runs = try store.runs().suffix(5)
             if runs.isEmpty { print("  no runs yet") }
             for run in runs {
                 let seconds = run.finishedAt.map { String(format: "%.1f s", $0.timeIntervalSince(run.startedAt)) } ?? "-"
-                print("  run \(run.id): \(run.status), \(run.mode), as of \(iso8601(run.asOf)), window \(run.window), "
-                      + "\(run.scored)/\(run.selected) scored (\(run.reused) reused), \(run.failed) failed, \(seconds)")
+                let counters = run.counters
+                print("  run \(run.id): \(run.status.rawValue), \(run.mode.rawValue), as of \(iso8601(run.asOf)), window \(run.window), "
+                      + "\(counters.scored)/\(counters.selected) scored (\(counters.reused) reused), \(counters.failed) failed, \(seconds)")
             }
         }
     }
@@ -158,17 +160,17 @@ struct StoreCommand: ParsableCommand {
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
         func run() throws {
-            let runner = BatchRunner(store: try store.open())
+            let store = try store.open()
             let record: RunRecord?
             if runID == "latest" {
-                record = try runner.latestRun()
+                record = try store.latestCompletedRun()
             } else if let id = Int(runID) {
-                record = try runner.run(id: id)
+                record = try store.run(id: id)
             } else {
                 throw ValidationError("--run takes latest or a run id, got \"\(runID)\"")
             }
             guard let record else { throw ValidationError(runID == "latest" ? "no completed run yet" : "no run \(runID)") }
-            let scores = try runner.scores(run: record.id)
+            let scores = try store.scores(run: record.id, limit: nil)
             switch format {
             case .json:
                 print(JSONValue.object([
@@ -178,7 +180,7 @@ struct StoreCommand: ParsableCommand {
             case .csv:
                 print(BatchReport.csv(scores), terminator: "")
             case .table, .geojson:
-                print(BatchReport.table(scores, title: "run \(record.id) (\(record.status), as of \(iso8601(record.asOf)))"), terminator: "")
+                print(BatchReport.table(scores, title: "run \(record.id) (\(record.status.rawValue), as of \(iso8601(record.asOf)))"), terminator: "")
             }
         }
     }

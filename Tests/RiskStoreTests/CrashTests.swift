@@ -3,7 +3,7 @@ import Geo
 import RiskCore
 import RiskSynth
 import Testing
-@testable import RiskStore
+@testable import RiskSQLite
 
 /// `kill -9` in the middle of a batch must leave the store consistent, and the next batch must
 /// finish the interrupted run with exactly one score per movement.
@@ -27,7 +27,7 @@ import Testing
         let path = temporaryStorePath()
         let movementCount = 2_000
         do {
-            let store = try Store(path: path, create: true)
+            let store = try SQLiteStore(path: path, create: true)
             let synth = SyntheticPakistan(seed: 99)
             let routes = synth.routes(count: movementCount, minKm: 100, maxKm: 250, departing: asOf...asOf.addingTimeInterval(86_400))
             try store.upsert(routes: routes)
@@ -53,9 +53,9 @@ import Testing
         // committed in whole transactions.
         #expect(try observer.scalar("PRAGMA integrity_check").string == "ok")
         let run = try observer.query("SELECT id, status, scored FROM runs")[0]
-        let committed = Int(try observer.scalar("SELECT COUNT(*) FROM scores WHERE run_id = ?", run["id"]).int ?? 0)
-        #expect(run["status"].string == "running")
-        #expect(Int(run["scored"].int ?? -1) == committed)
+        let committed = Int(try #require(try observer.scalar("SELECT COUNT(*) FROM scores WHERE run_id = ?", run["id"]).int))
+        #expect(run["status"]?.string == "running")
+        #expect(run["scored"]?.int == Int64(committed))
         #expect(committed % 100 == 0 && committed >= 500 && committed < movementCount)
         print("killed the batch with \(committed) of \(movementCount) scores committed")
 
@@ -64,8 +64,8 @@ import Testing
         #expect(second.terminationStatus == 0)
         let runs = try observer.query("SELECT id, status, scored, failed, selected FROM runs")
         #expect(runs.count == 1, "the interrupted run is resumed, not duplicated")
-        #expect(runs[0]["status"].string == "completed")
-        #expect(runs[0]["scored"].int == Int64(movementCount) && runs[0]["failed"].int == 0)
+        #expect(runs[0]["status"]?.string == "completed")
+        #expect(runs[0]["scored"]?.int == Int64(movementCount) && runs[0]["failed"]?.int == 0)
         #expect(try observer.scalar("SELECT COUNT(DISTINCT movement_id) FROM scores WHERE run_id = ?", run["id"]).int == Int64(movementCount))
         #expect(try observer.scalar("SELECT COUNT(*) FROM scores").int == Int64(movementCount))
     }

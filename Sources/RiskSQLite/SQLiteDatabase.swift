@@ -2,12 +2,13 @@ import CSQLite
 import Foundation
 
 /// An SQLite failure, with SQLite's own message and the statement it came from.
-public struct SQLiteError: Error, CustomStringConvertible {
-    public var code: Int32
-    public var message: String
-    public var sql: String?
-    public var description: String {
-        "SQLite error \(code): \(message)" + (sql.map { " (in: \($0.prefix(120)))" } ?? "")
+struct SQLiteError: Error, CustomStringConvertible {
+    var code: Int32
+    var message: String
+    var sql: String?
+    var description: String {
+        guard let sql else { return "SQLite error \(code): \(message)" }
+        return "SQLite error \(code): \(message) (in: \(sql.prefix(120)))"
     }
 }
 
@@ -15,61 +16,56 @@ public struct SQLiteError: Error, CustomStringConvertible {
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 /// A value bound to, or read from, an SQL statement.
-public enum SQLValue: Equatable, Sendable {
+enum SQLValue: Equatable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
     case text(String)
     case blob([UInt8])
 
-    public var double: Double? {
-        switch self {
-        case .real(let v): v
-        case .integer(let v): Double(v)
-        default: nil
-        }
+    /// The value when it is an integer; nil for any other type (no conversion).
+    var int: Int64? {
+        if case .integer(let v) = self { return v }
+        return nil
     }
-    public var int: Int64? {
-        switch self {
-        case .integer(let v): v
-        case .real(let v): Int64(v)
-        default: nil
-        }
-    }
-    public var string: String? {
+    /// The value when it is text; nil for any other type (no conversion).
+    var string: String? {
         if case .text(let s) = self { return s }
         return nil
     }
-    public var bytes: [UInt8]? {
-        if case .blob(let b) = self { return b }
-        return nil
+}
+
+protocol SQLConvertible { var sqlValue: SQLValue { get } }
+extension Int: SQLConvertible { var sqlValue: SQLValue { .integer(Int64(self)) } }
+extension Int64: SQLConvertible { var sqlValue: SQLValue { .integer(self) } }
+/// Not-a-number and the infinities bind as NULL, which every number column refuses.
+extension Double: SQLConvertible { var sqlValue: SQLValue { isFinite ? .real(self) : .null } }
+extension String: SQLConvertible { var sqlValue: SQLValue { .text(self) } }
+extension SQLValue: SQLConvertible { var sqlValue: SQLValue { self } }
+extension Optional: SQLConvertible where Wrapped: SQLConvertible {
+    var sqlValue: SQLValue {
+        switch self {
+        case .some(let value): value.sqlValue
+        case .none: .null
+        }
     }
 }
 
-public protocol SQLConvertible { var sqlValue: SQLValue { get } }
-extension Int: SQLConvertible { public var sqlValue: SQLValue { .integer(Int64(self)) } }
-extension Int64: SQLConvertible { public var sqlValue: SQLValue { .integer(self) } }
-extension Double: SQLConvertible { public var sqlValue: SQLValue { isFinite ? .real(self) : .null } }
-extension String: SQLConvertible { public var sqlValue: SQLValue { .text(self) } }
-extension SQLValue: SQLConvertible { public var sqlValue: SQLValue { self } }
-extension Optional: SQLConvertible where Wrapped: SQLConvertible {
-    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
-}
-
-/// One row of a query, by column name.
-public struct SQLRow {
-    public var columns: [String: SQLValue]
-    public subscript(name: String) -> SQLValue { columns[name] ?? .null }
+/// One row of a query, by column name; a name the query did not return reads as nil.
+struct SQLRow {
+    var columns: [String: SQLValue]
+    subscript(name: String) -> SQLValue? { columns[name] }
 }
 
 /// A connection to one SQLite database file. Like the GEOS and PROJ handles, it belongs to one
 /// thread at a time (not `Sendable`); SQLite itself serialises writers across processes.
-public final class SQLiteDatabase {
+/// Internal: only `SQLiteStore` (and tests, through `@testable import`) write SQL.
+final class SQLiteDatabase {
     private let handle: OpaquePointer
-    public let path: String
+    let path: String
     private var statements: [String: OpaquePointer] = [:]
 
-    public init(path: String, create: Bool = true) throws {
+    init(path: String, create: Bool = true) throws {
         var db: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let status = sqlite3_open_v2(path, &db, flags, nil)
@@ -94,7 +90,7 @@ public final class SQLiteDatabase {
     }
 
     /// Runs one or more statements without results.
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var message: UnsafeMutablePointer<CChar>?
         let status = sqlite3_exec(handle, sql, nil, nil, &message)
         if status != SQLITE_OK {
@@ -136,12 +132,12 @@ public final class SQLiteDatabase {
 
     /// Runs a statement with bound parameters; returns the number of rows changed.
     @discardableResult
-    public func run(_ sql: String, _ values: SQLConvertible...) throws -> Int {
+    func run(_ sql: String, _ values: SQLConvertible...) throws -> Int {
         try run(sql, values)
     }
 
     @discardableResult
-    public func run(_ sql: String, _ values: [SQLConvertible]) throws -> Int {
+    func run(_ sql: String, _ values: [SQLConvertible]) throws -> Int {
         let statement = try prepare(sql)
         try bind(statement, values, sql)
         defer { sqlite3_reset(statement) }
@@ -152,66 +148,71 @@ public final class SQLiteDatabase {
     }
 
     /// Rows of a query, each handed to `body` as it is read.
-    public func forEach(_ sql: String, _ values: [SQLConvertible] = [], _ body: (SQLRow) throws -> Void) throws {
+    func forEach(_ sql: String, _ values: [SQLConvertible] = [], _ body: (SQLRow) throws -> Void) throws {
         let statement = try prepare(sql)
         try bind(statement, values, sql)
         defer { sqlite3_reset(statement) }
-        let count = sqlite3_column_count(statement)
-        let names = (0..<count).map { String(cString: sqlite3_column_name(statement, $0)) }
+        // The columns are read after the first step: a cached statement whose tables another
+        // connection has altered is prepared again inside `sqlite3_step`, and `SELECT *` may
+        // then have other columns than before.
+        var names: [String]?
         while true {
             let status = sqlite3_step(statement)
             if status == SQLITE_DONE { break }
             guard status == SQLITE_ROW else { throw error(status, sql) }
+            let columnNames = names ?? (0..<sqlite3_column_count(statement)).map { String(cString: sqlite3_column_name(statement, $0)) }
+            names = columnNames
             var columns: [String: SQLValue] = [:]
-            for column in 0..<count {
-                let value: SQLValue
-                switch sqlite3_column_type(statement, column) {
-                case SQLITE_INTEGER: value = .integer(sqlite3_column_int64(statement, column))
-                case SQLITE_FLOAT: value = .real(sqlite3_column_double(statement, column))
-                case SQLITE_TEXT: value = .text(String(cString: sqlite3_column_text(statement, column)))
-                case SQLITE_BLOB:
-                    let length = Int(sqlite3_column_bytes(statement, column))
-                    let pointer = sqlite3_column_blob(statement, column)
-                    value = .blob(pointer.map { Array(UnsafeRawBufferPointer(start: $0, count: length)) } ?? [])
-                default: value = .null
-                }
-                columns[names[Int(column)]] = value
-            }
+            for (column, name) in columnNames.enumerated() { columns[name] = value(statement, Int32(column)) }
             try body(SQLRow(columns: columns))
         }
     }
 
-    public func query(_ sql: String, _ values: SQLConvertible...) throws -> [SQLRow] {
+    /// The value in `column` of the statement's current row, in the type SQLite holds it in.
+    private func value(_ statement: OpaquePointer, _ column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT: return .text(String(cString: sqlite3_column_text(statement, column)))
+        case SQLITE_BLOB:
+            let length = Int(sqlite3_column_bytes(statement, column))
+            // An empty blob has no pointer.
+            guard let pointer = sqlite3_column_blob(statement, column) else { return .blob([]) }
+            return .blob(Array(UnsafeRawBufferPointer(start: pointer, count: length)))
+        default: return .null
+        }
+    }
+
+    func query(_ sql: String, _ values: SQLConvertible...) throws -> [SQLRow] {
         var rows: [SQLRow] = []
         try forEach(sql, values) { rows.append($0) }
         return rows
     }
 
     /// The first column of the first row, if any.
-    public func scalar(_ sql: String, _ values: SQLConvertible...) throws -> SQLValue {
+    func scalar(_ sql: String, _ values: SQLConvertible...) throws -> SQLValue {
+        try scalar(sql, values)
+    }
+
+    func scalar(_ sql: String, _ values: [SQLConvertible]) throws -> SQLValue {
         var result = SQLValue.null
         let statement = try prepare(sql)
         try bind(statement, values, sql)
         defer { sqlite3_reset(statement) }
         let status = sqlite3_step(statement)
         if status == SQLITE_ROW, sqlite3_column_count(statement) > 0 {
-            switch sqlite3_column_type(statement, 0) {
-            case SQLITE_INTEGER: result = .integer(sqlite3_column_int64(statement, 0))
-            case SQLITE_FLOAT: result = .real(sqlite3_column_double(statement, 0))
-            case SQLITE_TEXT: result = .text(String(cString: sqlite3_column_text(statement, 0)))
-            default: result = .null
-            }
+            result = value(statement, 0)
         } else if status != SQLITE_DONE && status != SQLITE_ROW {
             throw error(status, sql)
         }
         return result
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` in one transaction (IMMEDIATE: takes the write lock up front), rolled back
     /// if it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()

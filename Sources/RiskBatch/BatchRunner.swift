@@ -1,0 +1,97 @@
+import Foundation
+import Geo
+import RiskCore
+
+/// Re-scores the scheduled movements of a store and records one run.
+///
+/// Each movement is scored at its own departure time. When the previous completed run scored
+/// the same movement at the same time over the same route, zones and model, its score is
+/// carried forward: unchanged if no new incident can reach the route, or updated with just the
+/// new incidents' contributions (`MovementDecision`). Everything else is scored from scratch.
+/// Outcomes are recorded in chunks of `transactionSize`, each together with the run's counters,
+/// so a crash at any moment leaves a consistent store; the next call resumes the interrupted run.
+public struct BatchRunner<Store: BatchStore> {
+    public let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// - Parameter asOfGiven: false when `options.asOf` is only a default (now): an interrupted
+    ///   run is then resumed at its own `asOf`.
+    public func run(_ options: BatchOptions, asOfGiven: Bool = true,
+                    progress: ((_ done: Int, _ total: Int) -> Void)? = nil) async throws -> BatchOutcome {
+        let model: Model
+        if let chosen = options.model { model = chosen } else { model = try await store.model() }
+        let zones = try await store.zones()
+        let inputs = RunInputs(modelHash: Fingerprint.of(model), zonesHash: Fingerprint.of(zones),
+                               incidentRevision: try await store.incidentRevision())
+        let opened = try await store.openRun(RunRequest(asOf: options.asOf, asOfGiven: asOfGiven, window: options.window,
+                                                        mode: options.full ? .full : .incremental, model: model, inputs: inputs,
+                                                        startedAt: Date()))
+        let run = opened.run
+
+        let movements = try await store.scheduledMovements(in: options.window, from: run.asOf)
+        try await store.setSelected(movements.count, run: run.id)
+        let done = try await store.movementsDone(run: run.id)
+
+        // What the previous completed run can lend: its scores, unless the model, the zones or an
+        // incident it saw has changed since (then every movement is scored from scratch).
+        let incidents = try await store.incidents()
+        var previousRun = try await store.latestCompletedRun()
+        if let candidate = previousRun, candidate.id >= run.id { previousRun = nil }
+        var previous: [String: ScoreRecord] = [:]
+        var newSince: Set<String> = []
+        if let previousRun {
+            let watermark = previousRun.inputs.incidentRevision
+            newSince = Set(incidents.filter { $0.createdRevision > watermark }.map(\.incident.id))
+            let changedSince = incidents.contains { $0.createdRevision <= watermark && $0.changedRevision > watermark }
+            if !options.full, !changedSince, previousRun.inputs.modelHash == inputs.modelHash,
+               previousRun.inputs.zonesHash == inputs.zonesHash {
+                for record in try await store.scoreRecords(run: previousRun.id) { previous[record.score.movementID] = record }
+            }
+        }
+
+        let data = try ScoringData(incidents: incidents.map(\.incident), zones: zones, model: model)
+        let routes = try await store.routes()
+        let newIndexes = Set(data.incidents.indices.filter { newSince.contains(data.incidents[$0].id) })
+
+        let pending = movements.filter { !done.contains($0.id) }
+        var finished = movements.count - pending.count
+        progress?(finished, movements.count)
+        let size = max(1, options.transactionSize)
+        for start in stride(from: 0, to: pending.count, by: size) {
+            let chunk = Array(pending[start..<min(start + size, pending.count)])
+            let outcomes = try await parallelMap(chunk, jobs: options.jobs, worker: { try Scorer(data) }) { [previous] scorer, movement in
+                MovementDecision(movement: movement, routes: routes, previous: previous[movement.id], newIncidents: newIndexes, data: data)
+                    .outcome(for: movement, scorer: scorer)
+            }
+            try await store.record(outcomes, run: run.id)
+            finished += chunk.count
+            progress?(finished, movements.count)
+        }
+
+        let completed = try await store.finishRun(run.id, at: Date())
+        return try await outcome(of: completed, previousRun: previousRun, newIncidents: newSince, resumed: opened.resumed)
+    }
+
+    /// The run's summary: bands, escalations since the previous run with the new incident that
+    /// drives each, the riskiest movements and the failures.
+    private func outcome(of run: RunRecord, previousRun: RunRecord?, newIncidents: Set<String>,
+                         resumed: Bool) async throws -> BatchOutcome {
+        var escalations: [Escalation] = []
+        if let previousRun {
+            escalations = try await store.bandRises(run: run.id, since: previousRun.id).map { rise in
+                let result = rise.current.result
+                let driver = result.topIncidents.first { newIncidents.contains($0.id) }
+                return Escalation(movementID: rise.current.movementID, oldBand: rise.previousBand, newBand: result.band,
+                                  oldScore: rise.previousScore, newScore: result.score,
+                                  driver: driver.map { EscalationDriver(id: $0.id, closestKm: $0.closestKm) })
+            }
+            escalations.sort { ($0.newScore - $0.oldScore, $1.movementID) > ($1.newScore - $1.oldScore, $0.movementID) }
+        }
+        return BatchOutcome(run: run, bands: try await store.bandCounts(run: run.id), escalations: escalations,
+                            riskiest: try await store.scores(run: run.id, limit: 10), failed: try await store.failures(run: run.id),
+                            resumed: resumed)
+    }
+}
