@@ -1,10 +1,11 @@
 import Foundation
 import PostgresNIO
+import RiskBatch
 
 /// A row read back from one of the store's tables, decoded column by column. A column the
 /// query did not return, a NULL where a value is required, a value of another type or a number
-/// that is not finite is an error naming the store, the table, the row's key and the column:
-/// never a zero or an empty string.
+/// that is not finite is a `StoredValueError` naming the store, the table, the row's key and the
+/// column: never a zero or an empty string.
 struct StoredRow {
     let store: String
     let table: String
@@ -31,8 +32,8 @@ struct StoredRow {
         }.joined(separator: ", ")
     }
 
-    func error(_ column: String, _ reason: String) -> PostgresStoreError {
-        PostgresStoreError(server: store, operation: "reading \(table)", reason: "row \(rowName), column \(column): \(reason)")
+    func error(_ column: String, _ reason: String) -> StoredValueError {
+        StoredValueError(store: store, table: table, row: rowName, column: column, reason: reason)
     }
 
     /// The column's cell, or nil for NULL; a column the query did not return is an error.
@@ -81,11 +82,23 @@ struct StoredRow {
 
     func bytes(_ column: String) throws -> [UInt8] { try required(optionalBytes(column), column, "bytes") }
 
+    /// Text that must be one of an enumeration's raw values.
+    func choice<Choice: RawRepresentable & CaseIterable>(_ column: String, as _: Choice.Type) throws -> Choice
+    where Choice.RawValue == String {
+        let raw = try text(column)
+        guard let choice = Choice(rawValue: raw) else {
+            throw error(column, "\"\(raw)\" is not one of " + Choice.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+        }
+        return choice
+    }
+
     /// Runs a decoding step of a column's value (a geometry, a JSON list) so that its failure
     /// names the row and column.
     func parse<T>(_ column: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
+        } catch let error as StoredValueError {
+            throw error
         } catch {
             throw self.error(column, "does not parse: \(error)")
         }

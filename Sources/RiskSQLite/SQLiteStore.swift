@@ -315,8 +315,8 @@ public final class SQLiteStore: BatchStore {
                             zones, top_incidents, how, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """, [run, record.score.movementID, record.score.routeID, record.routeHash, r.evaluatedAt.timeIntervalSince1970,
                               r.lengthKm, r.exposure, r.baseExposure, r.incidentExposure, r.meanHazard, r.peakHazard, r.peakAtKm,
-                              r.peakLocation.x, r.peakLocation.y, r.score, r.band.rawValue, ScoreCodec.zones(r.zones),
-                              ScoreCodec.incidents(r.topIncidents), record.method.rawValue, record.profile.map { SQLValue.blob($0.bytes) }])
+                              r.peakLocation.x, r.peakLocation.y, r.score, r.band.rawValue, ResultJSON.encode(r.zones),
+                              ResultJSON.encode(r.topIncidents), record.method.rawValue, record.profile.map { SQLValue.blob($0.bytes) }])
                 case .failed(let failure):
                     try database.run("INSERT INTO failures (run_id, movement_id, reason) VALUES (?, ?, ?)", run, failure.movementID,
                                      failure.reason)

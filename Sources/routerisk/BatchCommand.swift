@@ -53,11 +53,12 @@ struct BatchCommand: AsyncParsableCommand {
         }
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
         guard jobs > 0 else { throw ValidationError("--jobs must be positive") }
-        let store = try store.open()
         let options = BatchOptions(asOf: try parseAsOf(asOf), window: window, full: full, transactionSize: transactionSize,
                                    model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs)
         let progress = ProgressReporter(label: "scoring")
-        let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
+        let outcome = try await OpenedStore.with(store) { opened in
+            try await runBatch(on: opened.store, options, asOfGiven: asOf != nil, progress: progress.update)
+        }
         progress.finish()
         let terminal = isatty(STDOUT_FILENO) == 1
         switch format ?? (terminal ? .table : .json) {
@@ -68,6 +69,12 @@ struct BatchCommand: AsyncParsableCommand {
         }
         if !outcome.failed.isEmpty { throw ExitCode(BatchExit.someFailed) }
     }
+}
+
+/// The batch on whichever store was opened (the runner is generic over its store).
+func runBatch<Store: BatchStore>(on store: Store, _ options: BatchOptions, asOfGiven: Bool,
+                                 progress: ((_ done: Int, _ total: Int) -> Void)?) async throws -> BatchOutcome {
+    try await BatchRunner(store: store).run(options, asOfGiven: asOfGiven, progress: progress)
 }
 
 /// Progress on stderr: a redrawn bar when stderr is a terminal, else a plain line every few seconds.

@@ -6,63 +6,121 @@ import RiskEngine
 import RiskIO
 import RiskBatch
 import RiskReport
+import RiskPostgres
 import RiskSQLite
 
-/// `--store`, defaulting to $ROUTERISK_STORE, then routerisk.sqlite.
+/// `--store`, defaulting to $ROUTERISK_STORE, then routerisk.sqlite: an SQLite file, or a
+/// PostgreSQL server given as a postgres:// URL.
 struct StoreOption: ParsableArguments {
-    @Option(help: "The store file (default: $ROUTERISK_STORE, else routerisk.sqlite).")
+    @Option(help: "The store: an SQLite file or a postgres://user@host:port/db URL (default: $ROUTERISK_STORE, else routerisk.sqlite).")
     var store: String?
 
-    var path: String {
+    var location: String {
         store ?? ProcessInfo.processInfo.environment["ROUTERISK_STORE"] ?? "routerisk.sqlite"
     }
 
-    func open(create: Bool = false) throws -> SQLiteStore {
-        try SQLiteStore(path: path, create: create)
+    func open(create: Bool = false) async throws -> OpenedStore {
+        try await OpenedStore.open(location, create: create)
+    }
+}
+
+/// A store opened from a location: the adapter is chosen by the URL scheme, and anything that is
+/// not a postgres:// or postgresql:// URL is an SQLite file.
+enum OpenedStore {
+    case sqlite(SQLiteStore)
+    case postgres(PostgresStore)
+
+    static func open(_ location: String, create: Bool = false) async throws -> OpenedStore {
+        if PostgresStore.isURL(location) { return .postgres(try await PostgresStore(url: location, create: create)) }
+        return .sqlite(try SQLiteStore(path: location, create: create))
+    }
+
+    var store: any BatchStore {
+        switch self {
+        case .sqlite(let store): store
+        case .postgres(let store): store
+        }
+    }
+
+    /// What messages call it: the file, or the server's URL without any password.
+    var name: String {
+        switch self {
+        case .sqlite(let store): store.path
+        case .postgres(let store): store.location
+        }
+    }
+
+    func version() async throws -> Int {
+        switch self {
+        case .sqlite(let store): try store.version()
+        case .postgres(let store): try await store.version()
+        }
+    }
+
+    /// Closes a server connection now (a file needs nothing).
+    func close() async {
+        if case .postgres(let store) = self { await store.close() }
+    }
+
+    /// Runs `body` on the store opened from `location` and closes it afterwards, whatever happens.
+    static func with<T>(_ option: StoreOption, create: Bool = false, _ body: (OpenedStore) async throws -> T) async throws -> T {
+        let opened = try await option.open(create: create)
+        do {
+            let value = try await body(opened)
+            await opened.close()
+            return value
+        } catch {
+            await opened.close()
+            throw error
+        }
     }
 }
 
 struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "Create and fill the embedded store that batches re-score.",
+        abstract: "Create and fill the store that batches re-score: an SQLite file or a PostgreSQL server.",
         subcommands: [Init.self, Import.self, Status.self, Scores.self]
     )
 
-    struct Init: ParsableCommand {
+    struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create the store; unless --empty, load the bundled zones, routes, movements, seed incidents and model.")
 
         @OptionGroup var store: StoreOption
         @Flag(help: "Create the schema only.") var empty = false
 
-        func run() throws {
-            let store = try store.open(create: true)
+        func run() async throws {
+            try await OpenedStore.with(store, create: true) { try await initialise($0) }
+        }
+
+        private func initialise(_ opened: OpenedStore) async throws {
+            let store = opened.store
             guard !empty else {
-                print("created \(store.path) (schema version \(try store.version()), empty)")
+                print("created \(opened.name) (schema version \(try await opened.version()), empty)")
                 return
             }
             let bundle = try Bundle.locate()
             let loader = InputLoader()
-            try store.setModel(try loader.model(.file(bundle.model)))
+            try await store.setModel(try loader.model(.file(bundle.model)))
             let zones = try loader.zones(try bundle.zoneFiles().map(InputSource.file))
-            try store.upsert(zones: zones.items)
+            try await store.upsert(zones: zones.items)
             let routes = try loader.routes(try bundle.routeFiles().map(InputSource.file))
-            try store.upsert(routes: routes.items)
+            try await store.upsert(routes: routes.items)
             let incidents = try loader.incidents([.file(bundle.incidents)])
-            try store.upsert(incidents: incidents.items)
+            try await store.upsert(incidents: incidents.items)
             let movements = try loader.movements([.file(bundle.movements)])
-            let refused = try store.upsert(movements: movements.items.map(\.movement))
+            let refused = try await store.upsert(movements: movements.items.map(\.movement))
             let warnings = zones.warnings + routes.warnings + incidents.warnings + movements.warnings
             warnings.forEach { printError("warning: \($0)") }
             refused.forEach { printError("warning: movement \($0.id) refused: \($0.reason)") }
-            let counts = try store.counts()
-            print("created \(store.path): \(counts.zones) zones, \(counts.routes) routes, \(counts.incidents) incidents, "
+            let counts = try await store.counts()
+            print("created \(opened.name): \(counts.zones) zones, \(counts.routes) routes, \(counts.incidents) incidents, "
                   + "\(counts.movements) movements")
         }
     }
 
-    struct Import: ParsableCommand {
+    struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add or update zones, incidents, routes or movements by id.",
             discussion: "Movements: CSV (id, route_id, departs_at, status, labels) or GeoJSON features whose geometry is the movement's own route.")
@@ -81,8 +139,11 @@ struct StoreCommand: ParsableCommand {
             if files.isEmpty { throw ValidationError("give at least one file to import") }
         }
 
-        func run() throws {
-            let store = try store.open()
+        func run() async throws {
+            try await OpenedStore.with(store) { try await importFiles(into: $0.store) }
+        }
+
+        private func importFiles(into store: any BatchStore) async throws {
             let sources = files.map { InputSource.file(URL(fileURLWithPath: $0)) }
             let loader = InputLoader(columns: try InputOptions.parseColumns(columns), dayFirst: dayFirst, strict: strict)
             var warnings: [Diagnostic] = []
@@ -90,23 +151,23 @@ struct StoreCommand: ParsableCommand {
             switch kind {
             case .model:
                 guard sources.count == 1 else { throw ValidationError("import model takes one file") }
-                try store.setModel(try loader.model(sources[0]))
+                try await store.setModel(try loader.model(sources[0]))
                 summary = "model replaced"
             case .zones:
                 let read = try loader.zones(sources)
-                try store.upsert(zones: read.items)
+                try await store.upsert(zones: read.items)
                 warnings += read.warnings
                 summary = "\(read.items.count) zones imported"
             case .routes:
                 let read = try loader.routes(sources)
-                try store.upsert(routes: read.items)
+                try await store.upsert(routes: read.items)
                 warnings += read.warnings
                 summary = "\(read.items.count) routes imported"
             case .incidents:
                 var added = 0, changed = 0
                 // One upsert (one import revision) per file, as the files are named.
                 for file in try loader.incidents(sources).sources {
-                    let counts = try store.upsert(incidents: file.items)
+                    let counts = try await store.upsert(incidents: file.items)
                     added += counts.added
                     changed += counts.changed
                     warnings += file.warnings
@@ -115,8 +176,8 @@ struct StoreCommand: ParsableCommand {
             case .movements:
                 var count = 0, refusedCount = 0
                 for file in try loader.movements(sources).sources {
-                    try store.upsert(routes: file.items.compactMap(\.ownRoute))
-                    let refused = try store.upsert(movements: file.items.map(\.movement))
+                    try await store.upsert(routes: file.items.compactMap(\.ownRoute))
+                    let refused = try await store.upsert(movements: file.items.map(\.movement))
                     for refusal in refused {
                         warnings.append(Diagnostic(file: file.name, location: "movement \(refusal.id)", field: "route_id", reason: refusal.reason))
                     }
@@ -132,17 +193,21 @@ struct StoreCommand: ParsableCommand {
         }
     }
 
-    struct Status: ParsableCommand {
+    struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print what the store holds and its last runs.")
         @OptionGroup var store: StoreOption
 
-        func run() throws {
-            let store = try store.open()
-            let counts = try store.counts()
-            print("store \(store.path) (schema version \(try store.version()))")
+        func run() async throws {
+            try await OpenedStore.with(store) { try await report($0) }
+        }
+
+        private func report(_ opened: OpenedStore) async throws {
+            let store = opened.store
+            let counts = try await store.counts()
+            print("store \(opened.name) (schema version \(try await opened.version()))")
             print("  zones \(counts.zones), incidents \(counts.incidents), routes \(counts.routes), "
                   + "movements \(counts.movements) (\(counts.scheduled) scheduled)")
-            let runs = try store.runs().suffix(5)
+            let runs = try await store.runs().suffix(5)
             if runs.isEmpty { print("  no runs yet") }
             for run in runs {
                 let seconds = run.finishedAt.map { String(format: "%.1f s", $0.timeIntervalSince(run.startedAt)) } ?? "-"
@@ -153,24 +218,27 @@ struct StoreCommand: ParsableCommand {
         }
     }
 
-    struct Scores: ParsableCommand {
+    struct Scores: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the scores of a run.")
         @OptionGroup var store: StoreOption
         @Option(name: .customLong("run"), help: "latest (default) or a run id.") var runID: String = "latest"
         @Option(help: "table, json or csv.") var format: OutputFormat = .table
 
-        func run() throws {
-            let store = try store.open()
+        func run() async throws {
+            try await OpenedStore.with(store) { try await list($0.store) }
+        }
+
+        private func list(_ store: any BatchStore) async throws {
             let record: RunRecord?
             if runID == "latest" {
-                record = try store.latestCompletedRun()
+                record = try await store.latestCompletedRun()
             } else if let id = Int(runID) {
-                record = try store.run(id: id)
+                record = try await store.run(id: id)
             } else {
                 throw ValidationError("--run takes latest or a run id, got \"\(runID)\"")
             }
             guard let record else { throw ValidationError(runID == "latest" ? "no completed run yet" : "no run \(runID)") }
-            let scores = try store.scores(run: record.id, limit: nil)
+            let scores = try await store.scores(run: record.id, limit: nil)
             switch format {
             case .json:
                 print(JSONValue.object([

@@ -3,8 +3,12 @@ import PostgresNIO
 import Testing
 @testable import RiskPostgres
 
-/// Against the real server that `make test` starts.
+/// Against the real server that `make test` starts. These connect to the cluster's `postgres`
+/// database: its test database is the template that other tests copy, which must stay unused.
 @Suite(.serialized) struct ConnectionTests {
+    let socketURL = TestServer.url.map { TestServer.url(database: "postgres", base: $0) }
+    let tcpURL = TestServer.tcpURL.map { TestServer.url(database: "postgres", base: $0) }
+
     func scalar(_ session: PostgresSession, _ sql: String) async throws -> String {
         let rows = try await session.query(.init(unsafeSQL: sql), "test query")
         return try rows[0].decode(String.self)
@@ -21,14 +25,14 @@ import Testing
 
     @Test func socketConnectionNeedsNoPassword() async throws {
         guard TestServer.available else { return }
-        let session = try await PostgresSession(try PostgresLocation(TestServer.url!))
+        let session = try await PostgresSession(try PostgresLocation(socketURL!))
         #expect(try await scalar(session, "SELECT current_setting('application_name')") == "routerisk")
         #expect(try await scalar(session, "SELECT (current_setting('server_version_num')::int >= 150000)::text") == "true")
         await session.close()
     }
 
     @Test func tcpPasswordFromEnvironmentFileOrURLAndNeverPrinted() async throws {
-        guard TestServer.available, let tcp = TestServer.tcpURL, let password = TestServer.password else { return }
+        guard TestServer.available, let tcp = tcpURL, let password = TestServer.password else { return }
         let location = try PostgresLocation(tcp)
         // No password anywhere: the server's demand is explained.
         let none = await message { _ = try await PostgresSession(location, environment: ["PGPASSFILE": "/nonexistent"]) }
@@ -61,7 +65,7 @@ import Testing
     }
 
     @Test func sslModeRequireIsHonoured() async throws {
-        guard TestServer.available, let tcp = TestServer.tcpURL, let password = TestServer.password else { return }
+        guard TestServer.available, let tcp = tcpURL, let password = TestServer.password else { return }
         let environment = ["PGPASSWORD": password]
         func ssl(_ mode: String) async throws -> String {
             let session = try await PostgresSession(try PostgresLocation(tcp + "?sslmode=\(mode)"), environment: environment)
@@ -74,7 +78,7 @@ import Testing
         #expect(try await ssl("disable") == "false")
 
         // A Unix socket never offers TLS.
-        let socket = await message { _ = try await PostgresSession(try PostgresLocation(TestServer.url! + "?sslmode=require")) }
+        let socket = await message { _ = try await PostgresSession(try PostgresLocation(socketURL! + "?sslmode=require")) }
         #expect(socket.contains("Unix socket"), "\(socket)")
 
         // A server that does not offer TLS: require fails, prefer goes on without.
