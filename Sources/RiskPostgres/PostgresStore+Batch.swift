@@ -56,11 +56,11 @@ struct ColumnBinds {
 extension PostgresStore {
     private var server: String { location }
 
-    private func rows(_ sql: String, _ operation: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [PostgresRow] {
+    func rows(_ sql: String, _ operation: String, _ binds: PostgresBindings = PostgresBindings()) async throws -> [PostgresRow] {
         try await session.query(PostgresQuery(unsafeSQL: sql, binds: binds), operation)
     }
 
-    private func row(_ row: PostgresRow, _ table: String, key: [String] = ["id"]) -> StoredRow {
+    func row(_ row: PostgresRow, _ table: String, key: [String] = ["id"]) -> StoredRow {
         StoredRow(row, table: table, key: key, store: server)
     }
 
@@ -99,7 +99,7 @@ extension PostgresStore: BatchStore {
     // MARK: Imports
 
     /// The last of each id, as importing one after another would leave them.
-    private func lastOfEach<T>(_ items: [T], id: (T) -> String) -> [T] {
+    func lastOfEach<T>(_ items: [T], id: (T) -> String) -> [T] {
         var index: [String: Int] = [:]
         var kept: [T] = []
         for item in items {
@@ -113,7 +113,7 @@ extension PostgresStore: BatchStore {
 
     /// Rows per statement in bulk writes: large enough to save round trips, small enough to keep
     /// each statement's parameters modest.
-    private static let bulkRows = 2_000
+    static let bulkRows = 2_000
 
     public func upsert(zones: [Zone]) async throws {
         let zones = lastOfEach(zones, id: \.id)
@@ -287,7 +287,7 @@ extension PostgresStore: BatchStore {
         }
     }
 
-    private var incidentColumns: String {
+    var incidentColumns: String {
         """
         id, \(SQL.epoch("occurred_at")), ST_X(location) AS lon, ST_Y(location) AS lat, killed, injured, category, target,
         description, source, created_revision, changed_revision
@@ -476,7 +476,19 @@ extension PostgresStore: BatchStore {
             case .failed(let failure): failures.append(failure)
             }
         }
-        if !records.isEmpty {
+        try await write(records, failures, run: run)
+        let tally = RunCounters(tallying: outcomes)
+        var counters = PostgresBindings()
+        for value in [tally.scored, tally.failed, tally.recomputed, tally.reused, run] { counters.append(value) }
+        try await rows("""
+            UPDATE runs SET scored = scored + $1, failed = failed + $2, recomputed = recomputed + $3, reused = reused + $4 WHERE id = $5
+            """, "recording the run's counters", counters)
+    }
+
+    /// Writes scores and failures of a run, without checks or counters.
+    func write(_ records: [ScoreRecord], _ failures: [MovementFailure], run: Int) async throws {
+        for start in stride(from: 0, to: records.count, by: Self.bulkRows) {
+            let records = Array(records[start..<min(start + Self.bulkRows, records.count)])
             var binds = ColumnBinds()
             let results = records.map(\.score.result)
             binds.add(records.map(\.score.movementID))
@@ -514,7 +526,8 @@ extension PostgresStore: BatchStore {
                          profile, profile_null)
                 """, "recording scores", binds.bindings)
         }
-        if !failures.isEmpty {
+        for start in stride(from: 0, to: failures.count, by: Self.bulkRows) {
+            let failures = Array(failures[start..<min(start + Self.bulkRows, failures.count)])
             var binds = ColumnBinds()
             binds.add(failures.map(\.movementID))
             binds.add(failures.map(\.reason))
@@ -524,12 +537,6 @@ extension PostgresStore: BatchStore {
                 FROM unnest($1::text[], $2::text[]) AS t(movement_id, reason)
                 """, "recording failures", binds.bindings)
         }
-        let tally = RunCounters(tallying: outcomes)
-        var counters = PostgresBindings()
-        for value in [tally.scored, tally.failed, tally.recomputed, tally.reused, run] { counters.append(value) }
-        try await rows("""
-            UPDATE runs SET scored = scored + $1, failed = failed + $2, recomputed = recomputed + $3, reused = reused + $4 WHERE id = $5
-            """, "recording the run's counters", counters)
     }
 
     public func record(_ outcomes: [MovementOutcome], run: Int) async throws {

@@ -35,7 +35,7 @@ enum OpenedStore {
         return .sqlite(try SQLiteStore(path: location, create: create))
     }
 
-    var store: any BatchStore {
+    var store: any CopyableStore {
         switch self {
         case .sqlite(let store): store
         case .postgres(let store): store
@@ -64,7 +64,11 @@ enum OpenedStore {
 
     /// Runs `body` on the store opened from `location` and closes it afterwards, whatever happens.
     static func with<T>(_ option: StoreOption, create: Bool = false, _ body: (OpenedStore) async throws -> T) async throws -> T {
-        let opened = try await option.open(create: create)
+        try await with(option.location, create: create, body)
+    }
+
+    static func with<T>(_ location: String, create: Bool = false, _ body: (OpenedStore) async throws -> T) async throws -> T {
+        let opened = try await open(location, create: create)
         do {
             let value = try await body(opened)
             await opened.close()
@@ -80,7 +84,7 @@ struct StoreCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Create and fill the store that batches re-score: an SQLite file or a PostgreSQL server.",
-        subcommands: [Init.self, Import.self, Status.self, Scores.self]
+        subcommands: [Init.self, Import.self, Status.self, Scores.self, Copy.self]
     )
 
     struct Init: AsyncParsableCommand {
@@ -250,6 +254,33 @@ struct StoreCommand: ParsableCommand {
             case .table, .geojson:
                 print(BatchReport.table(scores, title: "run \(record.id) (\(record.status.rawValue), as of \(iso8601(record.asOf)))"), terminator: "")
             }
+        }
+    }
+}
+
+extension StoreCommand {
+    struct Copy: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy a whole store into a new one: SQLite to PostgreSQL, back, or any other pair.",
+            discussion: """
+            Everything moves as it is: zones, incidents with their import revisions, routes, movements, the model, and \
+            every run with its scores, hazard profiles and failures, so the next batch on the copy carries scores forward \
+            as it would have on the original. The destination is created when missing and must be empty.
+            """)
+
+        @Option(help: "The store to copy: an SQLite file or a postgres:// URL.") var from: String
+        @Option(help: "The new store: an SQLite file or a postgres:// URL.") var to: String
+
+        func run() async throws {
+            let contents = try await OpenedStore.with(from) { try await $0.store.contents() }
+            let name = try await OpenedStore.with(to, create: true) { destination in
+                try await destination.store.load(contents)
+                return destination.name
+            }
+            let scores = contents.runs.reduce(0) { $0 + $1.scores.count }
+            print("copied to \(name): \(contents.zones.count) zones, \(contents.incidents.count) incidents (revision "
+                  + "\(contents.incidentRevision)), \(contents.routes.count) routes, \(contents.movements.count) movements, "
+                  + "\(contents.runs.count) runs with \(scores) scores")
         }
     }
 }
