@@ -158,5 +158,27 @@ enum PostgresSchema {
             ORDER BY s.movement_id, s.run_id DESC
             """,
         ]),
+        Migration(version: 2, description: "chunks of a run that distributed workers lease", statements: [
+            // A chunk's lease names its worker and that worker's server session (pid and start), so
+            // a worker whose connection is gone (killed, crashed, the server restarted) holds
+            // nothing; `lease_expires` covers a machine that vanished with its connection open.
+            """
+            CREATE TABLE run_chunks (
+                run_id bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+                chunk integer NOT NULL,
+                movement_ids text[] NOT NULL,
+                status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done')),
+                leased_by text,
+                leased_pid integer,
+                leased_backend_start timestamptz,
+                lease_expires timestamptz,
+                attempts integer NOT NULL DEFAULT 0,
+                done_by text,
+                done_at timestamptz,
+                PRIMARY KEY (run_id, chunk)
+            )
+            """,
+            "CREATE INDEX run_chunks_pending ON run_chunks (run_id, chunk) WHERE status = 'pending'",
+        ]),
     ]
 }

@@ -620,7 +620,7 @@ extension PostgresStore: BatchStore {
     }
 
     /// The scores of some movements in a run: what a worker needs of the previous run for one chunk.
-    func scoreRecords(run: Int, movements: [String]) async throws -> [ScoreRecord] {
+    public func scoreRecords(run: Int, movements: [String]) async throws -> [ScoreRecord] {
         var binds = PostgresBindings()
         binds.append(run)
         binds.append(movements)
