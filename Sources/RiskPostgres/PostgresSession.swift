@@ -97,6 +97,9 @@ final class PostgresSession {
     /// Runs one statement and returns its rows.
     @discardableResult
     func query(_ query: PostgresQuery, _ operation: String) async throws -> [PostgresRow] {
+        // A query sent on a connection that is already gone would wait for ever (postgres-nio
+        // answers it never), so a lost connection fails every later call at once.
+        guard !connection.isClosed else { throw lost(operation) }
         do {
             return Array(try await connection.query(query, logger: logger).get())
         } catch {
@@ -115,8 +118,9 @@ final class PostgresSession {
         do {
             value = try await body()
         } catch {
-            // The original error says what went wrong; a failed rollback (the connection is gone) adds nothing.
-            _ = try? await connection.query("ROLLBACK", logger: logger).get()
+            // The original error says what went wrong; a failed rollback adds nothing, and on a
+            // lost connection the server has rolled back already.
+            if !connection.isClosed { _ = try? await connection.query("ROLLBACK", logger: logger).get() }
             throw error
         }
         try await query("COMMIT", operation)
@@ -124,6 +128,12 @@ final class PostgresSession {
     }
 
     func close() async {
+        guard !connection.isClosed else { return }
         _ = try? await connection.close().get()
+    }
+
+    private func lost(_ operation: String) -> PostgresStoreError {
+        PostgresStoreError(server: location.redacted, operation: operation, reason: "the server closed the connection",
+                           connectionLost: true)
     }
 }

@@ -12,8 +12,6 @@ enum TestServer {
     /// The same database over 127.0.0.1, where the password is required and TLS is offered.
     static let tcpURL = environment["ROUTERISK_TEST_POSTGRES_TCP"]
     static let password = environment["ROUTERISK_TEST_POSTGRES_PASSWORD"]
-    /// The cluster's folder, for `pg-cluster.sh halt|resume`.
-    static let directory = environment["ROUTERISK_TEST_POSTGRES_DIR"]
 
     static var available: Bool {
         if url == nil {
@@ -74,17 +72,5 @@ enum TestServer {
             throw error
         }
         await session.close()
-    }
-
-    /// Runs `Tests/tools/pg-cluster.sh ACTION DIR`.
-    static func cluster(_ action: String) throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("tools/pg-cluster.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, action, directory!]
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "pg-cluster.sh \(action)")
     }
 }

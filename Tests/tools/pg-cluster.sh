@@ -52,8 +52,16 @@ database=routerisk_test
 
 server_start() {
     local port=$1
-    as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
-        -o "-p $port -k $socket -c listen_addresses=127.0.0.1" >/dev/null
+    # The server must not inherit the caller's descriptors beyond the standard three: a caller
+    # that waits for this script through a pipe or socket would otherwise wait for the server.
+    (
+        for fd in /proc/self/fd/*; do
+            n=${fd##*/}
+            if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null || true; fi
+        done
+        as_owner "$bindir/pg_ctl" -D "$data" -l "$log" -w -t 60 start \
+            -o "-p $port -k $socket -c listen_addresses=127.0.0.1" >/dev/null
+    )
 }
 
 case "$action" in
