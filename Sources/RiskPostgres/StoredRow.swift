@@ -26,8 +26,9 @@ struct StoredRow {
             guard values.contains(column) else { return "\(column) (missing)" }
             let cell = values[column]
             if cell.bytes == nil { return "\(column) NULL" }
+            // Numbers first: postgres-nio would read an integer's bytes as text.
+            if [.int2, .int4, .int8].contains(cell.dataType), let number = try? cell.decode(Int64.self) { return "\(column) \(number)" }
             if let text = try? cell.decode(String.self) { return "\(column) \"\(text)\"" }
-            if let number = try? cell.decode(Int64.self) { return "\(column) \(number)" }
             return "\(column) (\(cell.dataType))"
         }.joined(separator: ", ")
     }
