@@ -3,7 +3,9 @@ SWIFT ?= swift
 APT_PACKAGES := pkg-config libgeos-dev libproj-dev libsqlite3-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps python-deps browser-deps test-venv api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build install uninstall
+PG_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3
+
+.PHONY: deps python-deps browser-deps test-venv pg-deps api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build install uninstall
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -55,6 +57,25 @@ test-venv: browser-deps
 		{ echo "deps: could not install the tests' Python tools into $(VENV)" >&2; exit 1; }; \
 	fi
 
+# The tests' PostgreSQL server: installs PostgreSQL 15 and PostGIS with apt only when no server of
+# version 15 or later with the postgis extension is there.
+pg-deps:
+	@if ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && \
+		ls /usr/lib/postgresql/*/lib/postgis-3.so >/dev/null 2>&1 && \
+		ls /usr/lib/postgresql/*/bin/postgres | grep -Eq '/(1[5-9]|[2-9][0-9])/bin/'; then \
+		echo "pg-deps: PostgreSQL and PostGIS found"; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+		echo "pg-deps: PostgreSQL 15 or later with PostGIS 3 is missing and apt-get is not available;" >&2; \
+		echo "         install $(PG_APT_PACKAGES) (or your system's equivalents)." >&2; exit 1; \
+	elif [ -n "$(SUDO)" ] && ! command -v sudo >/dev/null 2>&1; then \
+		echo "pg-deps: need root or sudo to run: apt-get install $(PG_APT_PACKAGES)" >&2; exit 1; \
+	else \
+		echo "pg-deps: installing $(PG_APT_PACKAGES) with apt-get"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(PG_APT_PACKAGES) >/dev/null || \
+		{ echo "pg-deps: apt-get install $(PG_APT_PACKAGES) failed" >&2; exit 1; }; \
+	fi
+
 build: deps
 	$(SWIFT) build
 
@@ -64,11 +85,16 @@ release: deps
 # Runs every test and closes with one line CI reads, "N passed, N failed, N skipped", counted
 # from the run's output by Tests/summary.awk (tests skip when the data they compare with is not
 # beside the checkout). Fails when the run fails or any test failed.
+# The PostgreSQL tests run against a throwaway cluster in a temporary folder, stopped and removed
+# afterwards, also when the tests fail or are interrupted (Tests/tools/pg-cluster.sh).
 # Then the HTTP API against docs/openapi.json and each fuzz target for 3 s (make fuzz runs them longer).
-test: deps python-deps test-venv
+test: deps python-deps test-venv pg-deps
 	$(SWIFT) build --build-tests
 	$(MAKE) --no-print-directory fuzz-build
-	@log=$$(mktemp) && status=$$(mktemp) && \
+	@dir=$$(mktemp -d /tmp/routerisk-pg.XXXXXX) && \
+	trap 'Tests/tools/pg-cluster.sh stop "'"$$dir"'"' EXIT && trap 'exit 130' INT TERM && \
+	Tests/tools/pg-cluster.sh start "$$dir" && . "$$dir/env" && \
+	log=$$(mktemp) && status=$$(mktemp) && \
 	{ $(SWIFT) test --skip-build --disable-xctest 2>&1; echo $$? > "$$status"; } | tee "$$log"; \
 	code=$$(cat "$$status"); \
 	Tests/tools/api-check.sh $(VENV) "$$($(SWIFT) build --show-bin-path)/routerisk"; api=$$?; \

@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -51,6 +52,11 @@ let package = Package(
         ),
         // Backtests and calibration of the model against later incidents (no I/O).
         .target(name: "RiskValidation", dependencies: ["RiskCore", "RiskIO", "RiskSynth", "Geo"]),
+        // The PostgreSQL + PostGIS adapter, for teams and distributed workers.
+        .target(
+            name: "RiskPostgres",
+            dependencies: ["RiskBatch", "RiskCore", "RiskIO", "Geo", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .executableTarget(
             name: "routerisk-bench",
             dependencies: ["Geo", "RiskCore", "RiskIO", "RiskSynth", "RiskBatch", "RiskSQLite"],
@@ -76,6 +82,7 @@ let package = Package(
                 "RiskServer",
                 .product(name: "Logging", package: "swift-log"),
                 "RiskValidation",
+                "RiskPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -86,7 +93,7 @@ let package = Package(
         .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["TestSupport", "RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
-        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskCore", "Geo"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskPostgres", "RiskCore", "Geo"]),
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
         // Tests that run the built routerisk: the command line, and kill -9 during a batch.
         .testTarget(name: "RiskStoreTests", dependencies: ["TestSupport", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),
@@ -94,6 +101,11 @@ let package = Package(
             "RiskServer", "RiskEngine", "RiskBatch", "RiskSQLite", "RiskIO", "RiskCore", "RiskReport", "Geo", "routerisk",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Against a real PostgreSQL server (`make test` starts one); also runs the built routerisk.
+        .testTarget(
+            name: "RiskPostgresTests",
+            dependencies: ["TestSupport", "RiskPostgres", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]
+        ),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),

@@ -185,9 +185,13 @@ public struct RunRequest: Sendable {
     public var model: Model
     public var inputs: RunInputs
     public var startedAt: Date
+    /// True for workers, which share one run between processes; false for `batch`, which must
+    /// be the only process scoring the store (stores hold a lock for it until the run finishes).
+    public var shared: Bool
 
     public init(asOf: Date, asOfGiven: Bool = true, window: BatchWindow, mode: RunMode, model: Model, inputs: RunInputs,
-                startedAt: Date) {
+                startedAt: Date, shared: Bool = false) {
+        self.shared = shared
         self.asOf = asOf
         self.asOfGiven = asOfGiven
         self.window = window

@@ -64,6 +64,8 @@ final class SQLiteDatabase {
     private let handle: OpaquePointer
     let path: String
     private var statements: [String: OpaquePointer] = [:]
+    /// True inside `transaction`, whose nested calls join the open transaction.
+    private var inTransaction = false
 
     init(path: String, create: Bool = true) throws {
         var db: OpaquePointer?
@@ -222,8 +224,13 @@ final class SQLiteDatabase {
 
     /// Runs `body` in one transaction (IMMEDIATE: takes the write lock up front), rolled back
     /// if it throws.
+    /// Runs `body` in one transaction; a transaction begun inside it joins this one (the copy
+    /// of a whole store reuses the imports, each of which is a transaction on its own).
     func transaction<T>(_ body: () throws -> T) throws -> T {
+        if inTransaction { return try body() }
         try execute("BEGIN IMMEDIATE")
+        inTransaction = true
+        defer { inTransaction = false }
         do {
             let result = try body()
             try execute("COMMIT")

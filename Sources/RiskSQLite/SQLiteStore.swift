@@ -10,7 +10,8 @@ import RiskIO
 /// writers across processes. Every method runs in one transaction (writes take the write lock
 /// up front), so a crash leaves each whole or absent.
 public final class SQLiteStore: BatchStore {
-    private let database: SQLiteDatabase
+    /// Internal to the module (the copy reads and writes through it), never public.
+    let database: SQLiteDatabase
     public var path: String { database.path }
     /// Held from `openRun` to `finishRun`: one batch at a time on a store.
     private var batchLock: BatchLock?
@@ -84,7 +85,7 @@ public final class SQLiteStore: BatchStore {
         try decodeAll("meta", key: ["key"], "SELECT key, value FROM meta WHERE key = ?", [key]) { $0 }.first
     }
 
-    private func setSetting(_ key: String, _ value: String) throws {
+    func setSetting(_ key: String, _ value: String) throws {
         try database.run("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", key, value)
     }
 
@@ -331,26 +332,31 @@ public final class SQLiteStore: BatchStore {
                         + (SELECT COUNT(*) FROM failures WHERE run_id = ?1 AND movement_id = ?2)
                     """, run, movementID)
                 guard earlier == 0 else { throw StoreError("movement \(movementID) already has an outcome in run \(run)") }
-                switch outcome {
-                case .scored(let record):
-                    let r = record.score.result
-                    try database.run("""
-                        INSERT INTO scores (run_id, movement_id, route_id, route_hash, evaluated_at, length_km, exposure,
-                            base_exposure, incident_exposure, mean_hazard, peak_hazard, peak_at_km, peak_lon, peak_lat, score, band,
-                            zones, top_incidents, how, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """, [run, movementID, Identifier.normalized(record.score.routeID), record.routeHash, r.evaluatedAt.timeIntervalSince1970,
-                              r.lengthKm, r.exposure, r.baseExposure, r.incidentExposure, r.meanHazard, r.peakHazard, r.peakAtKm,
-                              r.peakLocation.x, r.peakLocation.y, r.score, r.band.rawValue, ScoreCodec.zones(r.zones),
-                              ScoreCodec.incidents(r.topIncidents), record.method.rawValue, record.profile.map { SQLValue.blob($0.bytes) }])
-                case .failed(let failure):
-                    try database.run("INSERT INTO failures (run_id, movement_id, reason) VALUES (?, ?, ?)", run, movementID,
-                                     failure.reason)
-                }
+                try write(outcome, run: run)
             }
             let tally = RunCounters(tallying: outcomes)
             try database.run("""
                 UPDATE runs SET scored = scored + ?, failed = failed + ?, recomputed = recomputed + ?, reused = reused + ? WHERE id = ?
                 """, tally.scored, tally.failed, tally.recomputed, tally.reused, run)
+        }
+    }
+
+    /// Writes one outcome row of a run, without checks or counters.
+    func write(_ outcome: MovementOutcome, run: Int) throws {
+        switch outcome {
+        case .scored(let record):
+            let r = record.score.result
+            try database.run("""
+                INSERT INTO scores (run_id, movement_id, route_id, route_hash, evaluated_at, length_km, exposure,
+                    base_exposure, incident_exposure, mean_hazard, peak_hazard, peak_at_km, peak_lon, peak_lat, score, band,
+                    zones, top_incidents, how, profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [run, Identifier.normalized(record.score.movementID), Identifier.normalized(record.score.routeID), record.routeHash, r.evaluatedAt.timeIntervalSince1970,
+                      r.lengthKm, r.exposure, r.baseExposure, r.incidentExposure, r.meanHazard, r.peakHazard, r.peakAtKm,
+                      r.peakLocation.x, r.peakLocation.y, r.score, r.band.rawValue, ResultJSON.encode(r.zones),
+                      ResultJSON.encode(r.topIncidents), record.method.rawValue, record.profile.map { SQLValue.blob($0.bytes) }])
+        case .failed(let failure):
+            try database.run("INSERT INTO failures (run_id, movement_id, reason) VALUES (?, ?, ?)", run, Identifier.normalized(failure.movementID),
+                             failure.reason)
         }
     }
 

@@ -50,18 +50,21 @@ struct BatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try store.open()
         let options = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full, transactionSize: transactionSize,
                                    model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
                                    allowEmpty: allowEmpty)
         let progress = ProgressReporter(label: "scoring")
-        let outcome = try await BatchRunner(store: store).run(options, asOfGiven: asOf != nil, progress: progress.update)
-        progress.finish()
         let terminal = isatty(STDOUT_FILENO) == 1
-        switch format ?? (terminal ? .table : .json) {
+        let chosenFormat = format ?? (terminal ? .table : .json)
+        let (outcome, page) = try await OpenedStore.with(store) { opened -> (BatchOutcome, String?) in
+            let outcome = try await runBatch(on: opened.store, options, asOfGiven: asOf != nil, progress: progress.update)
+            guard chosenFormat == .html else { return (outcome, nil) }
+            return (outcome, try await batchPage(store: opened.store, run: outcome.run, escalations: outcome.escalations, model: options.model))
+        }
+        progress.finish()
+        switch chosenFormat {
         case .json: print(BatchReport.json(outcome), terminator: "")
-        case .html:
-            print(try batchPage(store: store, run: outcome.run, escalations: outcome.escalations, model: options.model), terminator: "")
+        case .html: if let page { print(page, terminator: "") }
         case .table:
             let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
             print(BatchReport.table(outcome, colour: colour), terminator: "")
@@ -71,6 +74,12 @@ struct BatchCommand: AsyncParsableCommand {
             throw ExitStatus.partial.exitCode
         }
     }
+}
+
+/// The batch on whichever store was opened (the runner is generic over its store).
+func runBatch<Store: BatchStore>(on store: Store, _ options: BatchOptions, asOfGiven: Bool,
+                                 progress: ((_ done: Int, _ total: Int) -> Void)?) async throws -> BatchOutcome {
+    try await BatchRunner(store: store).run(options, asOfGiven: asOfGiven, progress: progress)
 }
 
 /// Progress on stderr: a redrawn bar when stderr is a terminal, else a plain line every few seconds.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RiskPostgres
 
 /// The exit statuses of every command: one table, so a script tells the same kind of failure
 /// apart the same way whatever it ran. README.md and `routerisk --help` print this table.
@@ -56,6 +57,10 @@ func report(_ error: Error, root: RouteRisk.Type) -> ExitStatus {
     if let failure = error as? CommandFailure {
         printError(errorPrefix + failure.message)
         return failure.status
+    }
+    if let lost = error as? PostgresStoreError, lost.connectionLost {
+        printError(errorPrefix + "\(lost)")
+        return .unreachable
     }
     if let exit = error as? ExitCode {
         // Thrown after the command has printed what went wrong.

@@ -11,7 +11,7 @@ struct RouteRisk: AsyncParsableCommand {
         abstract: "Score proposed routes by their exposure to past security incidents.",
         discussion: ExitStatus.helpTable,
         version: version,
-        subcommands: [Score.self, Serve.self, TokenCommand.self, BatchCommand.self, StoreCommand.self, Generate.self, Measure.self,
+        subcommands: [Score.self, Serve.self, TokenCommand.self, BatchCommand.self, WorkerCommand.self, StoreCommand.self, Generate.self, Measure.self,
                       BacktestCommand.self, CalibrateCommand.self, Manual.self],
         defaultSubcommand: nil
     )

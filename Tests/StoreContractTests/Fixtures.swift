@@ -4,12 +4,13 @@ import RiskBatch
 import RiskCore
 import Testing
 @testable import RiskSQLite
+@testable import RiskPostgres
 
 /// An adapter under contract: how to make an empty store of it, and, for adapters that keep
 /// serialized rows, how to damage one stored value behind the store's back.
 struct StoreFixture: Sendable, CustomTestStringConvertible {
     let name: String
-    let make: @Sendable () throws -> any BatchStore
+    let make: @Sendable () async throws -> any BatchStore
     let corrupt: (@Sendable (any BatchStore, Corruption) throws -> Void)?
 
     var testDescription: String { name }
@@ -36,7 +37,27 @@ struct StoreFixture: Sendable, CustomTestStringConvertible {
             }
         })
 
-    static let all = [inMemory, sqlite]
+    /// A fresh database on the server that `make test` starts (Tests/tools/pg-cluster.sh); absent,
+    /// with the reason printed, when ROUTERISK_TEST_POSTGRES is not set. The server's column types
+    /// refuse the damages the corruption cases make, so it has no `corrupt` (RiskPostgresTests
+    /// checks the damages a typed schema allows).
+    static let postgres: StoreFixture? = {
+        guard let url = ProcessInfo.processInfo.environment["ROUTERISK_TEST_POSTGRES"] else {
+            print("skipped: the PostgresStore contract runs need ROUTERISK_TEST_POSTGRES; `make test` starts a server for them")
+            return nil
+        }
+        return StoreFixture(name: "PostgresStore", make: {
+            // A new database per store, copied from the cluster's one (which has PostGIS).
+            let server = try PostgresLocation(url)
+            let name = "contract_\(UUID().uuidString.prefix(8).lowercased())"
+            let admin = try await PostgresSession(try PostgresLocation(url.replacingOccurrences(of: "/\(server.database)", with: "/postgres")))
+            try await admin.query(.init(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(server.database)"), "making a test database")
+            await admin.close()
+            return try await PostgresStore(url: url.replacingOccurrences(of: "/\(server.database)", with: "/\(name)"), create: true)
+        }, corrupt: nil)
+    }()
+
+    static let all = [inMemory, sqlite] + (postgres.map { [$0] } ?? [])
     static let serialized = all.filter { $0.corrupt != nil }
 }
 

@@ -10,7 +10,7 @@ import Testing
     // MARK: Imports read back
 
     @Test(arguments: StoreFixture.all) func zonesReadBackAsImported(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         let province = Zone(id: "b", name: "Bee", kind: "province", base: 0.25, multiplier: 1.5, shape: rectangle(60.125, 24, 62, 26.5))
         let holed: Shape = .multiPolygon([
             [[Coordinate(66, 24), Coordinate(68, 24), Coordinate(68, 26), Coordinate(66, 26), Coordinate(66, 24)],
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func incidentRevisionsAdvanceOnChangeNotOnIdenticalReimport(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         #expect(try await store.incidentRevision() == 0)
         let a = Incident(id: "a", location: Coordinate(67.125, 24.875), time: asOf - day, killed: 3, injured: 1.5,
                          category: "Bombing", target: "Police", description: "first", source: "Dawn")
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func routesAndMovementsReadBackAsImported(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         var departing = line("r1", name: "Karachi to Hub")
         departing.departsAt = asOf  // departures belong to movements, not routes
         let parts = Route(id: "r2", shape: .multiLineString([[Coordinate(67, 24), Coordinate(67.5, 24.25)],
@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func theWindowSelectsScheduledDeparturesInOrder(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         try await store.upsert(routes: [line("r")])
         let movements = [
             Movement(id: "end", routeID: "r", departsAt: asOf + day),  // the window's end is outside it
@@ -109,7 +109,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func theModelIsTheSpecsUntilOneIsSet(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         #expect(try await store.model() == Model())
         var model = Model()
         model.kernel = .disk(radiusKm: 7.5)
@@ -123,7 +123,7 @@ import Testing
     // MARK: Runs
 
     @Test(arguments: StoreFixture.all) func runsOpenResumeAndAbandon(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         #expect(try await store.runs().isEmpty)
         #expect(try await store.latestCompletedRun() == nil)
         let first = try await store.openRun(request())
@@ -154,7 +154,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func aChunkAndTheRunsCountersAreCommittedTogether(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         let run = try await store.openRun(request()).run.id
         try await store.setSelected(5, run: run)
         let chunk: [MovementOutcome] = [
@@ -188,7 +188,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func finishingCompletesOnlyARunningRun(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         let first = try await store.openRun(request()).run.id
         try await store.record([.scored(record("m1", exposure: 5, band: .low))], run: first)
         let finished = try await store.finishRun(first, at: asOf + hour)
@@ -213,7 +213,7 @@ import Testing
     }
 
     @Test(arguments: StoreFixture.all) func summariesCountBandsFindRisesAndRankScores(_ fixture: StoreFixture) async throws {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         let before = try await store.openRun(request()).run.id
         try await store.record([
             .scored(record("a", exposure: 10, band: .low)), .scored(record("b", exposure: 30, band: .moderate)),
@@ -272,7 +272,7 @@ import Testing
 
     /// A store with one row in each table, to damage.
     func filled(_ fixture: StoreFixture) async throws -> any BatchStore {
-        let store = try fixture.make()
+        let store = try await fixture.make()
         try await store.upsert(zones: [Zone(id: "z1", name: "Z", kind: "zone", shape: rectangle(66, 24, 68, 26))])
         try await store.upsert(incidents: [Incident(id: "i1", location: Coordinate(67, 25), time: asOf - day)])
         try await store.upsert(routes: [line("r1")])

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import RiskBatch
+import RiskEngine
+import RiskPostgres
+import RiskReport
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Score the current run together with other workers on a PostgreSQL store.",
+        discussion: """
+        Start any number of workers, on any machines, with the same options: the first opens the run (or resumes the \
+        interrupted one) and splits its movements into chunks; every worker leases chunks until none is left. A chunk's \
+        scores commit with its completion, so each movement is scored once; a worker that dies loses its lease and \
+        another takes the chunk. The worker that completes the last chunk finishes the run and prints its summary, as \
+        batch does; the others print what they did.
+
+        \(ExitStatus.helpTable)
+        """
+    )
+
+    @OptionGroup var store: StoreOption
+    @Option(help: "Start of the window (ISO 8601). Default: now, or the running run's.") var asOf: String?
+    @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
+    @Option(help: "table (default on a terminal) or json.") var format: WorkerFormat?
+    @OptionGroup var times: TimeOptions
+    @Option(help: "A model file to use instead of the store's.") var model: String?
+    @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
+    @Option(help: "Movements per chunk (one transaction each).") var chunkSize = 250
+    @Option(help: "How long a silent worker keeps its chunk, in seconds (a dead connection loses it at once).") var lease: Double = 300
+    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
+    @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    /// The formats a worker can print (the run's summary, when this worker finishes it).
+    enum WorkerFormat: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+    }
+
+    /// `--window` read; a usage error when it is not a duration.
+    private func parsedWindow() throws -> BatchWindow {
+        guard let parsed = BatchWindow(window) else {
+            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; got \"\(window)\"")
+        }
+        return parsed
+    }
+
+    func validate() throws {
+        _ = try parsedWindow()
+        guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
+        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
+        // A lease shorter than a second would expire while its chunk is scored; a day is longer than any chunk.
+        guard lease.isFinite, (1...86_400).contains(lease) else { throw ValidationError("--lease must be between 1 and 86400 seconds") }
+        _ = try times.parse(asOf, option: "--as-of")
+        guard PostgresStore.isURL(store.location) else {
+            throw ValidationError("workers share a PostgreSQL store (--store postgres://...); on a file, run batch")
+        }
+    }
+
+    func run() async throws {
+        let batch = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full,
+                                 transactionSize: chunkSize,
+                                 model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
+                                 allowEmpty: allowEmpty)
+        let host = ProcessInfo.processInfo.hostName
+        let options = WorkerOptions(batch: batch, chunkSize: chunkSize, lease: lease, name: "\(host):\(getpid())")
+        let report = try await OpenedStore.with(store) { opened -> WorkerReport in
+            guard case .postgres(let server) = opened else {
+                throw CommandFailure(.usage, "workers share a PostgreSQL store (--store postgres://...); on a file, run batch")
+            }
+            return try await BatchWorker(store: server).run(options, asOfGiven: asOf != nil)
+        }
+        printError("worker \(options.name): \(report.chunks) chunks (\(report.movements) movements) of run \(report.run)"
+                   + (report.lost > 0 ? ", \(report.lost) completed first by others" : ""))
+        guard let outcome = report.finished else {
+            print("run \(report.run): this worker's part is done; another worker finished the run")
+            return
+        }
+        let terminal = isatty(STDOUT_FILENO) == 1
+        switch format ?? (terminal ? .table : .json) {
+        case .json: print(BatchReport.json(outcome), terminator: "")
+        case .table:
+            let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            print(BatchReport.table(outcome, colour: colour), terminator: "")
+        }
+        if !outcome.failed.isEmpty {
+            printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
+            throw ExitStatus.partial.exitCode
+        }
+    }
+}
