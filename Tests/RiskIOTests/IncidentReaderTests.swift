@@ -25,6 +25,18 @@ import Testing
         ])
     }
 
+    /// Issue 10: with two BOMs before the header (from bytes, or text handed over in memory) the
+    /// ids are still the file's own, not generated ones that a re-import would add again.
+    @Test func twoByteOrderMarksDoNotHideTheIDColumn() throws {
+        let csv = "id,date,lat,lon,killed,injured\nx1,2025-01-01,24.9,67.1,1,0\n"
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let fromBytes = try IncidentReader().read(.data(Data(bom + bom + Array(csv.utf8)), name: "twice.csv"))
+        let fromText = try IncidentReader().read(.text("\u{FEFF}\u{FEFF}" + csv, name: "twice.csv"))
+        #expect(fromBytes.items.map(\.id) == ["x1"])
+        #expect(fromText.items.map(\.id) == ["x1"])
+        #expect(fromText.warnings.isEmpty)
+    }
+
     @Test func acledHeadersLoadWithoutMapping() throws {
         let url = try dir.write("acled.csv", """
             event_id_cnty,event_date,year,event_type,sub_event_type,latitude,longitude,fatalities,notes
