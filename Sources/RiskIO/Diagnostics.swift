@@ -195,6 +195,13 @@ func checkedID(_ raw: String, field: String = "id") throws(ItemProblem) -> Strin
     return Identifier.normalized(raw)
 }
 
+/// Why an incident or zone at `latitude` cannot be scored, or nil (see `Limits.latitude`).
+func latitudeFlaw(_ latitude: Double) -> String? {
+    guard !Limits.latitude.contains(latitude) else { return nil }
+    return "\(FeatureFile.numberText(latitude)) is beyond \(FeatureFile.numberText(Limits.latitude.upperBound)) degrees north or south, "
+        + "where RouteRisk's working projection cannot measure distances (it cannot hold the poles)"
+}
+
 /// A zone or route of more vertices than `Limits.vertices` is refused: the work on it (GEOS
 /// validity, cutting, scoring) would be unbounded.
 func checkVertexCount(_ shape: Shape) throws(ItemProblem) {
