@@ -33,7 +33,7 @@ let package = Package(
         ),
         .target(name: "Geo", dependencies: ["CGEOS", "CPROJ"]),
         .target(name: "RiskCore", dependencies: ["Geo"]),
-        .target(name: "RiskIO", dependencies: ["RiskCore", "Geo"]),
+        .target(name: "RiskIO", dependencies: ["CSQLite", "RiskCore", "Geo"]),
         .target(name: "RiskReport", dependencies: ["RiskCore", "RiskBatch", "RiskEngine", "RiskIO", "Geo"]),
         .target(name: "RiskSynth", dependencies: ["RiskCore", "Geo"]),
         // The use cases every front end calls: loading inputs, scoring a request.
@@ -86,11 +86,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        // Helpers the tests share: child processes with a time limit.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Helpers the tests share: child processes with a time limit, GeoPackages written as GDAL does.
+        .target(name: "TestSupport", dependencies: ["CSQLite"], path: "Tests/TestSupport"),
         .testTarget(name: "GeoTests", dependencies: ["Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
-        .testTarget(name: "RiskIOTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskIOTests", dependencies: ["TestSupport", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["TestSupport", "RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskPostgres", "RiskCore", "Geo"]),

@@ -21,7 +21,10 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? IncidentReader().read(.data(data, name: "fuzz.csv"))
             _ = try? IncidentReader().read(.data(data, name: "fuzz.geojson"))
         case .zones: _ = try? ZoneReader().read(.data(data, name: "fuzz.geojson"))
-        case .routes: _ = try? RouteReader().parse(text, file: "fuzz.geojson")
+        case .routes:
+            _ = try? RouteReader().parse(text, file: "fuzz.geojson")
+            // By content, as standard input is read: GeoJSON, KML/GPX, or a GeoPackage (SQLite) file.
+            _ = try? RouteReader().readEach([.data(data, name: "fuzz")])
         case .movements:
             _ = try? MovementReader().read(.data(data, name: "fuzz.csv"))
             _ = try? MovementReader().read(.data(data, name: "fuzz.geojson"))

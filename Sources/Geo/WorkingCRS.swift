@@ -25,8 +25,15 @@ public struct WorkingCRS: Sendable, Equatable {
         let parallel1 = middle - offset
         let parallel2 = middle + offset
         func f(_ v: Double) -> String { String(format: "%.6f", v) }
-        projection = "+proj=lcc +lat_1=\(f(parallel1)) +lat_2=\(f(parallel2)) +lat_0=\(f(middle)) "
-            + "+lon_0=\(f(extent.center.x)) +x_0=0 +y_0=0 +ellps=WGS84 +units=km"
+        if abs(middle) < 0.01 {
+            // Parallels symmetric about the equator flatten the cone into a cylinder: PROJ refuses
+            // such a conic ("Invalid value"), and its limit is Mercator true to scale at the same
+            // parallels, with the same balance of scale errors.
+            projection = "+proj=merc +lat_ts=\(f(offset)) +lon_0=\(f(extent.center.x)) +x_0=0 +y_0=0 +ellps=WGS84 +units=km"
+        } else {
+            projection = "+proj=lcc +lat_1=\(f(parallel1)) +lat_2=\(f(parallel2)) +lat_0=\(f(middle)) "
+                + "+lon_0=\(f(extent.center.x)) +x_0=0 +y_0=0 +ellps=WGS84 +units=km"
+        }
         definition = projection + " +no_defs +type=crs"
     }
 

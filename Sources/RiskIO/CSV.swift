@@ -89,7 +89,10 @@ public struct CSVReader: Sendable {
         // Whether the current record has any content, so a blank line is not mistaken for a record.
         var recordStarted = false
 
-        var scalars = text.unicodeScalars.makeIterator()
+        // Leading byte order marks are dropped here too, not only when bytes are decoded: text
+        // handed over in memory may still carry them, and a second BOM would otherwise become
+        // part of the first header's name and hide the `id` column.
+        var scalars = text.unicodeScalars.drop(while: { $0 == "\u{FEFF}" }).makeIterator()
         var pending: Unicode.Scalar? = nil
 
         func endRecord() {

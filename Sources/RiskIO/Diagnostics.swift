@@ -110,10 +110,25 @@ enum InputFile {
             throw InputError(file: file, reason: "cannot read: is a directory")
         }
         do {
+            if url.isFileURL, isStream(url.path) {
+                // Foundation's Data(contentsOf:) refuses anything but a regular file (a pipe,
+                // /dev/stdin, a shell's <(...)) with "Permission denied": read those to their end.
+                let handle = try FileHandle(forReadingFrom: url)
+                defer { try? handle.close() }
+                return try handle.readToEnd() ?? Data()
+            }
             return try Data(contentsOf: url)
         } catch {
             throw InputError(file: file, reason: "cannot read: \(osReason(error))")
         }
+    }
+
+    /// True for a pipe, socket or character device (links followed), which has no size to read by.
+    private static func isStream(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return false }
+        let type = info.st_mode & mode_t(S_IFMT)
+        return type == mode_t(S_IFIFO) || type == mode_t(S_IFCHR) || type == mode_t(S_IFSOCK)
     }
 
     /// The file decoded as text (see `TextDecoding`).
@@ -178,6 +193,13 @@ public enum TextDecoding {
 func checkedID(_ raw: String, field: String = "id") throws(ItemProblem) -> String {
     if let flaw = Identifier.flaw(raw) { throw ItemProblem(field: field, flaw) }
     return Identifier.normalized(raw)
+}
+
+/// Why an incident or zone at `latitude` cannot be scored, or nil (see `Limits.latitude`).
+func latitudeFlaw(_ latitude: Double) -> String? {
+    guard !Limits.latitude.contains(latitude) else { return nil }
+    return "\(FeatureFile.numberText(latitude)) is beyond \(FeatureFile.numberText(Limits.latitude.upperBound)) degrees north or south, "
+        + "where RouteRisk's working projection cannot measure distances (it cannot hold the poles)"
 }
 
 /// A zone or route of more vertices than `Limits.vertices` is refused: the work on it (GEOS

@@ -148,6 +148,7 @@ public struct IncidentReader: Sendable {
         guard (-90...90).contains(latitude) else {
             throw ItemProblem(field: "lat", "\(FeatureFile.numberText(latitude)) is outside -90...90")
         }
+        if let flaw = latitudeFlaw(latitude) { throw ItemProblem(field: "lat", flaw) }
         guard (-180...180).contains(longitude) else {
             throw ItemProblem(field: "lon", "\(FeatureFile.numberText(longitude)) is outside -180...180")
         }

@@ -41,6 +41,15 @@ public struct InputSource: Sendable, Equatable {
         }
     }
 
+    /// The content's bytes (text in memory as UTF-8); an unreadable file is an InputError.
+    func data() throws(InputError) -> Data {
+        switch content {
+        case .file(let url): try InputFile.data(url)
+        case .data(let data): data
+        case .text(let text): Data(text.utf8)
+        }
+    }
+
     /// The lower-cased extension of the file, or of the name for content in memory ("" if none).
     var pathExtension: String {
         switch content {

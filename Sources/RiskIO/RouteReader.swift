@@ -4,12 +4,14 @@ import RiskCore
 
 /// Reads routes from GeoJSON: a FeatureCollection or a single Feature of LineString /
 /// MultiLineString, with properties `id` (or the feature's own `id`), `name` and `departs_at`
-/// (ISO 8601); and from KML and GPX (see `XMLRouteReader`), chosen by the `.kml` / `.gpx`
-/// extension or a text that opens with `<`.
+/// (ISO 8601); from KML and GPX (see `XMLRouteReader`), chosen by the `.kml` / `.gpx`
+/// extension or a text that opens with `<`; and from the line layers of a GeoPackage (see
+/// `GeoPackageRouteReader`), chosen by the `.gpkg` extension or an SQLite file's first bytes.
 ///
 /// Route ids name the results the planners act on, so a repeated id is always fatal (even when
 /// not strict): scoring two different routes under one name would be worse than scoring none.
-/// A route without an id is `route-N`, N its 1-based position in its file.
+/// A route without an id is `<file name without extension>-N`, N its 1-based position in its
+/// file (a GeoPackage's feature id), so id-less files do not collide unless their names do.
 public struct RouteReader: Sendable {
     public var strict: Bool
     /// How a `departs_at` with a time but no zone is read; refused by default.
@@ -42,12 +44,15 @@ public struct RouteReader: Sendable {
         var results: [ReadResult<Route>] = []
         for source in sources {
             let file = source.name
-            let (routes, warnings) = try parseLocated(source.text(), file: file)
+            let (routes, warnings) = try parseLocated(source)
             var result = ReadResult<Route>(warnings: warnings)
             for located in routes {
                 if let earlier = firstSeen[located.route.id] {
+                    // Two files of one name in different folders give the same generated ids.
+                    let hint = located.generatedID
+                        ? "; a route without an id is named after its file: give the routes ids, or rename one of the files" : ""
                     throw InputError(file: file, location: located.location, field: "id",
-                                     reason: "duplicate route id \"\(located.route.id)\" (also \(earlier))")
+                                     reason: "duplicate route id \"\(located.route.id)\" (also \(earlier))" + hint)
                 }
                 firstSeen[located.route.id] = "\(file) \(located.location)"
                 result.items.append(located.route)
@@ -60,10 +65,37 @@ public struct RouteReader: Sendable {
     private struct LocatedRoute {
         var route: Route
         var location: String
+        /// The id was made from the file name (the route had none).
+        var generatedID: Bool
     }
 
-    private func parseLocated(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
-        if XMLRouteReader.isXMLRouteFile(name: file, text: text) { return try parseXML(text, file: file) }
+    /// The id of a route without one: the file's name without its extension, then `number`, so
+    /// that id-less routes of different files do not collide.
+    static func defaultID(stem: String, number: String) -> String {
+        Identifier.normalized("\(stem)-\(number)")
+    }
+
+    private func parseLocated(_ source: InputSource) throws -> ([LocatedRoute], [Diagnostic]) {
+        let file = source.name
+        let text: String
+        switch source.content {
+        case .file(let url) where source.pathExtension == "gpkg":
+            let geoPackage = try GeoPackageRouteReader(path: url.path, file: file, zoneless: zoneless)
+            return try settle(geoPackage.items(), file: file, stem: source.stem)
+        case .text(let inMemory):
+            text = inMemory
+        case .file, .data:
+            // Read once (standard input cannot be read twice), then told apart by content.
+            let bytes = try source.data()
+            if source.pathExtension == "gpkg" || GeoPackageRouteReader.isSQLite(bytes) {
+                let geoPackage = try GeoPackageRouteReader(bytes: bytes, file: file, zoneless: zoneless)
+                return try settle(geoPackage.items(), file: file, stem: source.stem)
+            }
+            text = TextDecoding.decode(bytes)
+        }
+        if XMLRouteReader.isXMLRouteFile(name: file, text: text) {
+            return try settle(XMLRouteReader.items(in: text, file: file), file: file, stem: source.stem)
+        }
         let features = try FeatureFile.features(in: text, file: file)
         var problems = Problems(strict: strict)
         var firstSeen: [String: String] = [:]
@@ -74,7 +106,7 @@ public struct RouteReader: Sendable {
             // for another reason: the clash would surface as soon as that feature is fixed.
             let properties = try? feature.properties()
             let explicitID = properties?.value("id").flatMap(FeatureFile.identifier) ?? feature.topLevelID
-            let id = Identifier.normalized(explicitID ?? "route-\(feature.number)")
+            let id = explicitID.map(Identifier.normalized) ?? RouteReader.defaultID(stem: source.stem, number: "\(feature.number)")
             if let earlier = firstSeen[id] {
                 throw InputError(file: file, location: feature.location, field: "id",
                                  reason: "duplicate route id \"\(id)\" (also \(earlier))")
@@ -93,7 +125,7 @@ public struct RouteReader: Sendable {
                 let departsAt = try RouteReader.departure(members, parser: DateParser(zoneless: zoneless))
                 let shape = try RouteReader.cleanLine(feature.shape())
                 routes.append(LocatedRoute(route: Route(id: id, name: name, departsAt: departsAt, shape: shape),
-                                           location: feature.location))
+                                           location: feature.location, generatedID: explicitID == nil))
             } catch {
                 try problems.reject(Diagnostic(file: file, location: feature.location, field: error.field, reason: error.reason))
             }
@@ -101,22 +133,24 @@ public struct RouteReader: Sendable {
         return (routes, problems.warnings)
     }
 
-    /// KML or GPX routes. One without an id is `<file name without extension>-N`, N its position
-    /// among the file's routes, so id-less files do not collide.
-    private func parseXML(_ text: String, file: String) throws -> ([LocatedRoute], [Diagnostic]) {
+    /// The routes of a KML, GPX or GeoPackage file, their ids settled: one without an id is named
+    /// after the file (`defaultID`), numbered by its position among the file's routes unless the
+    /// format numbers its features itself.
+    private func settle(_ items: [RouteItem], file: String, stem: String) throws -> ([LocatedRoute], [Diagnostic]) {
         var problems = Problems(strict: strict)
         var firstSeen: [String: String] = [:]
         var routes: [LocatedRoute] = []
-        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-        for (index, item) in try XMLRouteReader.items(in: text, file: file).enumerated() {
-            let id = item.id ?? "\(stem)-\(index + 1)"
+        for (index, item) in items.enumerated() {
+            let id = item.id.map(Identifier.normalized) ?? RouteReader.defaultID(stem: stem, number: item.number ?? "\(index + 1)")
             if let earlier = firstSeen[id] {
                 throw InputError(file: file, location: item.location, field: "id", reason: "duplicate route id \"\(id)\" (also \(earlier))")
             }
             firstSeen[id] = item.location
             do {
+                _ = try checkedID(id)
                 let shape = try RouteReader.cleanLine(try item.shape.get())
-                routes.append(LocatedRoute(route: Route(id: id, name: item.name, shape: shape), location: item.location))
+                routes.append(LocatedRoute(route: Route(id: id, name: item.name, departsAt: item.departsAt, shape: shape),
+                                           location: item.location, generatedID: item.id == nil))
             } catch {
                 try problems.reject(Diagnostic(file: file, location: item.location, field: error.field, reason: error.reason))
             }
@@ -138,6 +172,11 @@ public struct RouteReader: Sendable {
         guard let text = value.stringValue else {
             throw ItemProblem(field: "departs_at", "must be an ISO 8601 string, got \(value.kindName)")
         }
+        return try departure(text, parser: parser)
+    }
+
+    /// A route's `departs_at` text as a time: ISO 8601, and with a zone unless `parser` supplies one.
+    static func departure(_ text: String, parser: DateParser) throws(ItemProblem) -> Date {
         guard let date = parser.parseISO8601(text) else {
             if DateParser.lacksZone(text) { throw ItemProblem(field: "departs_at", DateParser.zonelessReason(text)) }
             throw ItemProblem(field: "departs_at", "\"\(text)\" is not an ISO 8601 date or date-time")
@@ -167,4 +206,16 @@ public struct RouteReader: Sendable {
         if case .lineString = shape { return .lineString(cleaned[0]) }
         return .multiLineString(cleaned)
     }
+}
+
+/// One route read from a KML, GPX or GeoPackage file, before its id is settled.
+struct RouteItem {
+    var id: String?
+    var name: String?
+    var departsAt: Date?
+    /// Where it is, for diagnostics: `Placemark 2 ("M-8") at line 14`, `table "roads" fid 3`.
+    var location: String
+    /// What follows the file name in the id of a route without one; nil: its position in the file.
+    var number: String?
+    var shape: Result<Shape, ItemProblem>
 }

@@ -11,13 +11,7 @@ import RiskCore
 /// are not routes and are passed over; a line that cannot be read is a bad item, named by its
 /// element, number and name. A file that is not well-formed XML is an `InputError` naming the line.
 enum XMLRouteReader {
-    /// One route read from an XML file, before ids are settled.
-    struct Item {
-        var id: String?
-        var name: String?
-        var location: String
-        var shape: Result<Shape, ItemProblem>
-    }
+    typealias Item = RouteItem
 
     static func isXMLRouteFile(name: String, text: String) -> Bool {
         let lower = name.lowercased()

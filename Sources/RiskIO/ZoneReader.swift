@@ -61,6 +61,9 @@ public struct ZoneReader: Sendable {
                     throw ItemProblem(field: "geometry", "is empty")
                 }
                 try Feature.validateGeographic(shape)
+                if let extreme = shape.coordinates.max(by: { abs($0.y) < abs($1.y) }), let flaw = latitudeFlaw(extreme.y) {
+                    throw ItemProblem(field: "geometry", "reaches latitude " + flaw)
+                }
                 try checkVertexCount(shape)
                 let repair = try ZoneReader.repaired(shape, context)
                 try ids.claim(id, at: feature.location)
@@ -88,6 +91,11 @@ public struct ZoneReader: Sendable {
                 throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) of \(vertices) vertices; only invalid "
                     + "polygons of up to \(Limits.repairedVertices) vertices are repaired (fix it in a GIS)")
             }
+            let crossings = ZoneReader.selfIntersections(shape, upTo: Limits.repairedCrossings)
+            guard crossings <= Limits.repairedCrossings else {
+                throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) with more than \(Limits.repairedCrossings) "
+                    + "self-intersections; only invalid polygons of up to \(Limits.repairedCrossings) self-intersections are repaired (fix it in a GIS)")
+            }
             let fixed = try geometry.makeValid().shape()
             guard let polygonal = polygonalPart(fixed) else {
                 throw ItemProblem(field: "geometry", "invalid polygon (GEOS: \(reason)) and its repair has no area left")
@@ -98,6 +106,55 @@ public struct ZoneReader: Sendable {
         } catch {
             throw ItemProblem(field: "geometry", "\(error)")
         }
+    }
+
+    /// How many pairs of non-adjacent ring edges of `shape` touch or cross, counted up to
+    /// `cap + 1` (enough to refuse the repair). A sweep over the edges sorted by their west end:
+    /// only edges whose boxes overlap are compared, so a real boundary costs little, and a crafted
+    /// one at most the pairs of `Limits.repairedVertices` edges before the count passes `cap`.
+    static func selfIntersections(_ shape: Shape, upTo cap: Int) -> Int {
+        struct Edge {
+            var a: Coordinate, b: Coordinate
+            var ring: Int, index: Int, ringEdges: Int
+            var minX: Double { min(a.x, b.x) }
+        }
+        var edges: [Edge] = []
+        var ringNumber = 0
+        for polygon in shape.polygons ?? [] {
+            for ring in polygon where ring.count >= 2 {
+                for index in 0..<(ring.count - 1) {
+                    edges.append(Edge(a: ring[index], b: ring[index + 1], ring: ringNumber, index: index, ringEdges: ring.count - 1))
+                }
+                ringNumber += 1
+            }
+        }
+        edges.sort { $0.minX < $1.minX }
+        func orientation(_ p: Coordinate, _ q: Coordinate, _ r: Coordinate) -> Double {
+            (q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x)
+        }
+        var found = 0
+        for i in edges.indices {
+            let s = edges[i]
+            let sMaxX = max(s.a.x, s.b.x), sMinY = min(s.a.y, s.b.y), sMaxY = max(s.a.y, s.b.y)
+            var j = i + 1
+            while j < edges.count, edges[j].minX <= sMaxX {
+                let t = edges[j]
+                j += 1
+                if max(t.a.y, t.b.y) < sMinY || min(t.a.y, t.b.y) > sMaxY { continue }
+                // Consecutive edges of a ring share a vertex; that is no defect.
+                if s.ring == t.ring {
+                    let gap = abs(s.index - t.index)
+                    if gap == 1 || gap == s.ringEdges - 1 { continue }
+                }
+                let d1 = orientation(t.a, t.b, s.a), d2 = orientation(t.a, t.b, s.b)
+                let d3 = orientation(s.a, s.b, t.a), d4 = orientation(s.a, s.b, t.b)
+                if d1 * d2 <= 0, d3 * d4 <= 0 {
+                    found += 1
+                    if found > cap { return found }
+                }
+            }
+        }
+        return found
     }
 
     /// The area part of a repaired shape: makeValid may return a collection in which a collapsed

@@ -17,13 +17,13 @@ extension RankKey: ExpressibleByArgument {}
 
 /// Options shared by every command that reads incidents, zones, routes and a model.
 struct InputOptions: ParsableArguments {
-    @Option(name: .customLong("zones"), help: "Zone GeoJSON file (repeatable). Default: the bundled data/zones/.")
+    @Option(name: .customLong("zones"), help: "Zone GeoJSON file (repeatable; - reads standard input). Default: the bundled data/zones/.")
     var zoneFiles: [String] = []
 
-    @Option(name: .customLong("incidents"), help: "Incident CSV or GeoJSON file (repeatable). Default: the bundled seeds/incidents.csv.")
+    @Option(name: .customLong("incidents"), help: "Incident CSV or GeoJSON file (repeatable; - reads standard input). Default: the bundled seeds/incidents.csv.")
     var incidentFiles: [String] = []
 
-    @Option(name: .customLong("model"), help: "Model JSON file. Default: the bundled data/model.json.")
+    @Option(name: .customLong("model"), help: "Model JSON file (- reads standard input). Default: the bundled data/model.json.")
     var modelFile: String?
 
     @Option(name: .customLong("column"), help: ArgumentHelp("Map an incident field to a CSV header (repeatable).", valueName: "FIELD=HEADER"))
@@ -51,10 +51,17 @@ struct InputOptions: ParsableArguments {
             found = located
             return located
         }
-        func files(_ paths: [String], else bundled: () throws -> [URL]) throws -> [InputSource] {
-            (paths.isEmpty ? try bundled() : paths.map(URL.init(fileURLWithPath:))).map(InputSource.file)
+        // Standard input can be read once: as one input, whose format its content tells.
+        let dashes = (routeFiles + zoneFiles + incidentFiles + [modelFile].compactMap { $0 }).filter { $0 == "-" }.count
+        guard dashes <= 1 else { throw CommandFailure(.usage, "- (standard input) is given \(dashes) times; it can be read as one input only") }
+        func source(_ path: String) -> InputSource {
+            guard path == "-" else { return .file(URL(fileURLWithPath: path)) }
+            return .data(FileHandle.standardInput.readDataToEndOfFile(), name: "stdin")
         }
-        return ScoringSources(model: .file(try modelFile.map(URL.init(fileURLWithPath:)) ?? bundle().model),
+        func files(_ paths: [String], else bundled: () throws -> [URL]) throws -> [InputSource] {
+            paths.isEmpty ? try bundled().map(InputSource.file) : paths.map(source)
+        }
+        return ScoringSources(model: try modelFile.map(source) ?? .file(bundle().model),
                               zones: try files(zoneFiles) { try bundle().zoneFiles() },
                               incidents: try files(incidentFiles) { [try bundle().incidents] },
                               routes: try files(routeFiles) { try bundle().routeFiles() })
@@ -73,7 +80,7 @@ struct Score: AsyncParsableCommand {
         """
     )
 
-    @Argument(help: "Route GeoJSON files (LineString or MultiLineString features).")
+    @Argument(help: "Route files: GeoJSON (LineString or MultiLineString features), KML, GPX or GeoPackage (.gpkg line layers); - reads standard input, its format told by its content.")
     var routeFiles: [String] = []
 
     @OptionGroup var inputs: InputOptions

@@ -211,4 +211,29 @@ import Testing
         let again = try scratch.routerisk(["store", "import", "incidents", "incidents.csv", "--store", "s.sqlite"])
         #expect(again.stdout.contains("0 incidents added, 0 changed"), "\(again.stdout) \(again.stderr)")
     }
+
+    /// Issue 10 item 9: a whole-world zone, or incidents at both poles, failed the whole run with
+    /// PROJ's raw "Invalid value"; now each such item is refused by file and feature or line,
+    /// and the routes are scored.
+    @Test func aWholeWorldZoneAndIncidentsAtThePolesFailOnlyThemselves() throws {
+        let scratch = try Scratch()
+        try scratch.write("routes.geojson", routesGeoJSON([(id: "r1", line: Self.line)]))
+        try scratch.write("world.geojson", """
+            {"type":"FeatureCollection","features":[
+              {"type":"Feature","properties":{"id":"world","base":0.1},"geometry":{"type":"Polygon","coordinates":[[[-180,-90],[180,-90],[180,90],[-180,90],[-180,-90]]]}},
+              {"type":"Feature","properties":{"id":"k","base":1},"geometry":{"type":"Polygon","coordinates":[[[66,24],[68,24],[68,26],[66,24]]]}}
+            ]}
+            """)
+        try scratch.write("poles.csv", incidentsCSV([(id: "n", date: "2025-01-01", at: LonLat(0, 90), killed: 1, injured: 0),
+                                                     (id: "s", date: "2025-01-01", at: LonLat(0, -90), killed: 1, injured: 0),
+                                                     (id: "k", date: "2025-01-01", at: Self.line[0], killed: 1, injured: 0)]))
+        let run = try scratch.routerisk(["score", "routes.geojson", "--zones", "world.geojson", "--incidents", "poles.csv",
+                                         "--format", "csv"] + Self.asOf)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("\n1,r1,"), "\(run.stdout)")
+        #expect(!run.stderr.contains("PROJ"))
+        #expect(run.stderr.contains("world.geojson: feature 1: field \"geometry\": reaches latitude -90 is beyond 85 degrees"), "\(run.stderr)")
+        #expect(run.stderr.contains("poles.csv: line 2: field \"lat\": 90 is beyond 85 degrees"))
+        #expect(run.stderr.contains("poles.csv: line 3: field \"lat\": -90 is beyond 85 degrees"))
+    }
 }

@@ -79,6 +79,27 @@ import Testing
         #expect(worst < 0.005)
     }
 
+    /// Issue 10 item 9: data centred on the equator (East Africa; or incidents at both poles)
+    /// made the conic's parallels symmetric, which PROJ refuses ("Invalid value"). Such an
+    /// extent gets the conic's limit, Mercator, and keeps the spec's 0.5 %.
+    @Test func anExtentCentredOnTheEquatorIsProjectedWithinHalfAPercent() throws {
+        let extent = Envelope(minX: 30, minY: -6, maxX: 42, maxY: 6)
+        let transformer = try WorkingCRS(fitting: extent).transformer()
+        var random = SplitMix64(seed: 7)
+        var worst = 0.0
+        for _ in 0..<500 {
+            let a = Coordinate(random.uniform(extent.minX, extent.maxX), random.uniform(extent.minY, extent.maxY))
+            let (b, _) = try Geodesic.wgs84.direct(from: a, azimuth: random.uniform(-180, 180), distanceKm: random.uniform(0.05, 100))
+            let p = try transformer.transformed([a, b])
+            let geodesic = vincentyDistanceKm(a, b)
+            worst = max(worst, abs(hypot(p[1].x - p[0].x, p[1].y - p[0].y) - geodesic) / geodesic)
+        }
+        #expect(worst < 0.005, "\(worst)")
+        // Whole-world data clipped to the latitude limit is projected too (with large scale errors).
+        #expect(try WorkingCRS(fitting: Envelope(minX: -180, minY: -85, maxX: 180, maxY: 85)).transformer()
+            .transformed([Coordinate(-179, -85), Coordinate(179, 85)]).allSatisfy { $0.x.isFinite && $0.y.isFinite })
+    }
+
     @Test func fiveHundredKilometrePolylinesStayWithinHalfAPercent() throws {
         let transformer = try WorkingCRS(fitting: Self.extent).transformer()
         var random = SplitMix64(seed: 42)

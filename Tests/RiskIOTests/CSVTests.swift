@@ -69,6 +69,18 @@ import Testing
         #expect(table.records.first?.fields == ["5'10\"", "qx"])
     }
 
+    /// Issue 10: a file saved twice by a careless editor starts with two BOMs; the second used to
+    /// stay in the first header's name, so the `id` column was not found. Text in memory (not
+    /// decoded from bytes) reaches the reader with them still there.
+    @Test func leadingByteOrderMarksAreNotPartOfTheFirstHeader() throws {
+        let table = try reader.parse("\u{FEFF}\u{FEFF}id,date\nx1,2025-01-01\n")
+        #expect(table.header == ["id", "date"])
+        #expect(table.column(named: "id") == 0)
+        #expect(table.records == [CSVRecord(line: 2, fields: ["x1", "2025-01-01"])])
+        // Only leading ones: a BOM inside a field is kept (it is data there).
+        #expect(try reader.parse("a\n\u{FEFF}b\n").records.first?.fields == ["\u{FEFF}b"])
+    }
+
     @Test func columnLookupIgnoresCaseAndBlanks() throws {
         let table = try reader.parse(" Latitude ,LON\n1,2\n")
         #expect(table.column(named: "latitude") == 0)

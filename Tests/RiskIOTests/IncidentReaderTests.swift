@@ -25,6 +25,36 @@ import Testing
         ])
     }
 
+    /// Issue 10: with two BOMs before the header (from bytes, or text handed over in memory) the
+    /// ids are still the file's own, not generated ones that a re-import would add again.
+    @Test func twoByteOrderMarksDoNotHideTheIDColumn() throws {
+        let csv = "id,date,lat,lon,killed,injured\nx1,2025-01-01,24.9,67.1,1,0\n"
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let fromBytes = try IncidentReader().read(.data(Data(bom + bom + Array(csv.utf8)), name: "twice.csv"))
+        let fromText = try IncidentReader().read(.text("\u{FEFF}\u{FEFF}" + csv, name: "twice.csv"))
+        #expect(fromBytes.items.map(\.id) == ["x1"])
+        #expect(fromText.items.map(\.id) == ["x1"])
+        #expect(fromText.warnings.isEmpty)
+    }
+
+    /// Issue 10 item 9: incidents at both poles made every route fail in PROJ ("Invalid value");
+    /// each is now a bad row, named, and 85 degrees is still read.
+    @Test func incidentsAtThePolesAreBadRows() throws {
+        let url = try dir.write("poles.csv", """
+            id,date,lat,lon,killed,injured
+            n,2025-01-01,90,0,1,0
+            s,2025-01-01,-90,0,1,0
+            far,2025-01-01,85.5,10,1,0
+            edge,2025-01-01,-85,10,1,0
+            """)
+        let result = try IncidentReader().read(contentsOf: url)
+        #expect(result.items.map(\.id) == ["edge"])
+        #expect(result.warnings.map(\.location) == ["line 2", "line 3", "line 4"])
+        #expect(result.warnings.allSatisfy { $0.field == "lat" })
+        #expect(result.warnings[0].reason.hasPrefix("90 is beyond 85 degrees north or south"))
+        #expect(result.warnings[2].reason.hasPrefix("85.5 is beyond 85 degrees"))
+    }
+
     @Test func acledHeadersLoadWithoutMapping() throws {
         let url = try dir.write("acled.csv", """
             event_id_cnty,event_date,year,event_type,sub_event_type,latitude,longitude,fatalities,notes
@@ -96,7 +126,7 @@ import Testing
             b9,2024-10-06,30,70
             b10,,30,70,1,1
             b11,2024-10-06,,70,1,1
-            ok2,2024-02-29,-90,-180,0,0
+            ok2,2024-02-29,-85,-180,0,0
             """)
         let result = try IncidentReader().read(contentsOf: url)
         #expect(result.items.map(\.id) == ["ok1", "ok2"])

@@ -35,7 +35,8 @@ import Testing
             Route(id: "airport-port", name: "Airport to Port", departsAt: epoch(1_728_222_300),
                   shape: .lineString([Coordinate(67.0, 24.8), Coordinate(67.1, 24.85), Coordinate(67.2, 24.9)])),
             Route(id: "top", shape: .multiLineString([[Coordinate(70, 30), Coordinate(71, 31)], [Coordinate(72, 32), Coordinate(73, 33)]])),
-            Route(id: "route-3", shape: .lineString([Coordinate(67.0, 24.8), Coordinate(67.2, 24.9)])),
+            // No id: the file's name and the feature's number.
+            Route(id: "routes-3", shape: .lineString([Coordinate(67.0, 24.8), Coordinate(67.2, 24.9)])),
             Route(id: "12", shape: .lineString([Coordinate(67.0, 24.8), Coordinate(67.2, 24.9)])),
         ])
     }
@@ -43,7 +44,7 @@ import Testing
     @Test func singleFeatureFile() throws {
         let url = try dir.write("one.geojson", feature(#"{"departs_at":"2024-10-06"}"#, line()))
         let result = try RouteReader().read(contentsOf: url)
-        #expect(result.items.map(\.id) == ["route-1"])
+        #expect(result.items.map(\.id) == ["one-1"])
         #expect(result.items.first?.departsAt == epoch(1_728_172_800))
     }
 
@@ -87,7 +88,7 @@ import Testing
                                                        feature(#"{"id":"bad","departs_at":"x"}"#, line())]))
         let b = try dir.write("b.geojson", collection([feature(#"{"id":"b1"}"#, line()), feature("{}", line())]))
         let both = try RouteReader().readAll([a, b])
-        #expect(both.items.map(\.id) == ["a1", "b1", "route-2"])
+        #expect(both.items.map(\.id) == ["a1", "b1", "b-2"])
         #expect(both.warnings.map(\.file) == [a.path])
 
         let c = try dir.write("c.geojson", collection([feature("{}", line()), feature(#"{"id":"a1"}"#, line())]))
@@ -96,9 +97,25 @@ import Testing
         #expect(clash?.diagnostics.first?.location == "feature 2")
         #expect(clash?.diagnostics.first?.reason == "duplicate route id \"a1\" (also \(a.path) feature 1)")
 
-        // Both files number their id-less routes from 1, so they collide.
+        // Issue 11: id-less routes of two files used to be `route-1` in both and collide; their
+        // ids now carry the file's name.
         let d = try dir.write("d.geojson", collection([feature("{}", line())]))
         let e = try dir.write("e.geojson", collection([feature("{}", line())]))
-        #expect(inputError { try RouteReader().readAll([d, e]) }?.description.contains("\"route-1\"") == true)
+        #expect(try RouteReader().readAll([d, e]).items.map(\.id) == ["d-1", "e-1"])
+
+        // Only files of one name in two folders still collide, and the error says why.
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("other"), withIntermediateDirectories: true)
+        let twin = try dir.write("other/d.geojson", collection([feature("{}", line())]))
+        let same = inputError { try RouteReader().readAll([d, twin]) }
+        #expect(same?.diagnostics.first?.file == twin.path)
+        #expect(same?.diagnostics.first?.reason == "duplicate route id \"d-1\" (also \(d.path) feature 1); a route without an id "
+            + "is named after its file: give the routes ids, or rename one of the files")
+    }
+
+    /// Generated ids follow the one id rule: a file name in NFD (as macOS writes them) gives the
+    /// NFC id that the same name typed precomposed gives.
+    @Test func generatedIDsAreInNFC() throws {
+        let decomposed = try RouteReader().parse(collection([feature("{}", line())]), file: "cafe\u{301}.geojson")
+        #expect(decomposed.items.map(\.id).first?.unicodeScalars.elementsEqual("caf\u{E9}-1".unicodeScalars) == true)
     }
 }
