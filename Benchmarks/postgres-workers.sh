@@ -4,6 +4,7 @@
 # server's share of the time is measured rather than guessed.
 #
 #   Benchmarks/postgres-workers.sh [MOVEMENTS] [INCIDENTS]     (defaults: 100000 50000)
+#   CONFIGURATIONS="sqlite batch 2" Benchmarks/postgres-workers.sh ...   (default: sqlite batch 1 2 4)
 #
 # Uses the release build in .build-release (swift build -c release --scratch-path .build-release).
 # Each configuration runs on a fresh copy of one seeded store (`store copy`), a full run
@@ -42,13 +43,16 @@ run=(--as-of 2025-06-01T00:00:00Z --window 2d --full --jobs 1 --format json)
 echo "| configuration | wall | movements/s | server time / process time |"
 echo "|---|---|---|---|"
 
-cp "$seed" "$work/alone.sqlite"
-start=$(date +%s.%N)
-"$routerisk" batch --store "$work/alone.sqlite" "${run[@]}" >/dev/null 2>&1
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" -v n="$movements" 'BEGIN { printf "| SQLite, batch, 1 process | %.1f s | %.0f | - |\n", e - s, n / (e - s) }'
-
-for workers in batch 1 2 4; do
+configurations=${CONFIGURATIONS:-sqlite batch 1 2 4}
+for workers in $configurations; do
+    if [ "$workers" = sqlite ]; then
+        cp "$seed" "$work/alone.sqlite"
+        start=$(date +%s.%N)
+        "$routerisk" batch --store "$work/alone.sqlite" "${run[@]}" >/dev/null 2>&1
+        end=$(date +%s.%N)
+        awk -v s="$start" -v e="$end" -v n="$movements" 'BEGIN { printf "| SQLite, batch, 1 process | %.1f s | %.0f | - |\n", e - s, n / (e - s) }'
+        continue
+    fi
     db="bench_$workers"
     psql_db postgres "CREATE DATABASE $db TEMPLATE routerisk_test"
     url="${ROUTERISK_TEST_POSTGRES%/*}/$db"
