@@ -24,40 +24,21 @@ struct BatchCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var store: StoreOption
-    @Option(help: "Start of the window (ISO 8601). Default: now, or the interrupted run's when resuming.") var asOf: String?
-    @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
     @Option(help: "table (default on a terminal), json, or html (a map page that works offline).") var format: BatchFormat?
-    @OptionGroup var times: TimeOptions
-    @Option(help: "A model file to use instead of the store's.") var model: String?
-    @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per committed transaction.") var transactionSize = 250
-    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
-    @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
-
-    /// `--window` read; a usage error when it is not a duration.
-    private func parsedWindow() throws -> BatchWindow {
-        guard let parsed = BatchWindow(window) else {
-            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; got \"\(window)\"")
-        }
-        return parsed
-    }
+    @OptionGroup var runOptions: RunOptions
 
     func validate() throws {
-        _ = try parsedWindow()
         guard transactionSize > 0 else { throw ValidationError("--transaction-size must be positive") }
-        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
-        _ = try times.parse(asOf, option: "--as-of")
     }
 
     func run() async throws {
-        let options = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full, transactionSize: transactionSize,
-                                   model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
-                                   allowEmpty: allowEmpty)
+        let options = try runOptions.batchOptions(transactionSize: transactionSize)
         let progress = ProgressReporter(label: "scoring")
         let terminal = isatty(STDOUT_FILENO) == 1
         let chosenFormat = format ?? (terminal ? .table : .json)
         let (outcome, page) = try await OpenedStore.with(store) { opened -> (BatchOutcome, String?) in
-            let outcome = try await runBatch(on: opened.store, options, asOfGiven: asOf != nil, progress: progress.update)
+            let outcome = try await runBatch(on: opened.store, options, asOfGiven: runOptions.asOf != nil, progress: progress.update)
             guard chosenFormat == .html else { return (outcome, nil) }
             return (outcome, try await batchPage(store: opened.store, run: outcome.run, escalations: outcome.escalations, model: options.model))
         }
@@ -73,6 +54,40 @@ struct BatchCommand: AsyncParsableCommand {
             printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
             throw ExitStatus.partial.exitCode
         }
+    }
+}
+
+/// What a run is, as `batch` and `worker` take it: the window, its start, the model, and how to
+/// score. Every worker of a run must be given the same.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Start of the window (ISO 8601). Default: now, or the interrupted run's when resuming.") var asOf: String?
+    @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
+    @OptionGroup var times: TimeOptions
+    @Option(help: "A model file to use instead of the store's.") var model: String?
+    @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
+    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
+    @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+
+    /// `--window` read; a usage error when it is not a duration.
+    private func parsedWindow() throws -> BatchWindow {
+        guard let parsed = BatchWindow(window) else {
+            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; got \"\(window)\"")
+        }
+        return parsed
+    }
+
+    func validate() throws {
+        _ = try parsedWindow()
+        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
+        _ = try times.parse(asOf, option: "--as-of")
+    }
+
+    /// The options as the batch takes them, with `transactionSize` movements per transaction (or chunk).
+    func batchOptions(transactionSize: Int) throws -> BatchOptions {
+        BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full,
+                     transactionSize: transactionSize,
+                     model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
+                     allowEmpty: allowEmpty)
     }
 }
 

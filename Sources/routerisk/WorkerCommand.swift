@@ -21,54 +21,34 @@ struct WorkerCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var store: StoreOption
-    @Option(help: "Start of the window (ISO 8601). Default: now, or the running run's.") var asOf: String?
-    @Option(help: "24h, 7d, 90m or all.") var window: String = "24h"
     @Option(help: "table (default on a terminal) or json.") var format: WorkerFormat?
-    @OptionGroup var times: TimeOptions
-    @Option(help: "A model file to use instead of the store's.") var model: String?
-    @Flag(help: "Recompute every movement instead of carrying the previous run forward.") var full = false
     @Option(help: "Movements per chunk (one transaction each).") var chunkSize = 250
     @Option(help: "How long a silent worker keeps its chunk, in seconds (a dead connection loses it at once).") var lease: Double = 300
-    @Flag(help: "Run even when no stored incident applies at any selected departure (scores on zones alone).") var allowEmpty = false
-    @Option(help: "Scoring tasks at once (default: the number of cores).") var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var runOptions: RunOptions
 
     /// The formats a worker can print (the run's summary, when this worker finishes it).
     enum WorkerFormat: String, ExpressibleByArgument, CaseIterable {
         case table, json
     }
 
-    /// `--window` read; a usage error when it is not a duration.
-    private func parsedWindow() throws -> BatchWindow {
-        guard let parsed = BatchWindow(window) else {
-            throw ValidationError("--window takes a duration like 24h, 7d or 90m up to \(BatchWindow.longestText), or all; got \"\(window)\"")
-        }
-        return parsed
-    }
-
     func validate() throws {
-        _ = try parsedWindow()
         guard chunkSize > 0 else { throw ValidationError("--chunk-size must be positive") }
-        guard (1...ScoreRequest.maxJobs).contains(jobs) else { throw ValidationError("--jobs must be between 1 and \(ScoreRequest.maxJobs)") }
         // A lease shorter than a second would expire while its chunk is scored; a day is longer than any chunk.
         guard lease.isFinite, (1...86_400).contains(lease) else { throw ValidationError("--lease must be between 1 and 86400 seconds") }
-        _ = try times.parse(asOf, option: "--as-of")
         guard PostgresStore.isURL(store.location) else {
             throw ValidationError("workers share a PostgreSQL store (--store postgres://...); on a file, run batch")
         }
     }
 
     func run() async throws {
-        let batch = BatchOptions(asOf: try times.parse(asOf, option: "--as-of") ?? Date(), window: try parsedWindow(), full: full,
-                                 transactionSize: chunkSize,
-                                 model: try model.map { try InputLoader().model(.file(URL(fileURLWithPath: $0))) }, jobs: jobs,
-                                 allowEmpty: allowEmpty)
+        let batch = try runOptions.batchOptions(transactionSize: chunkSize)
         let host = ProcessInfo.processInfo.hostName
         let options = WorkerOptions(batch: batch, chunkSize: chunkSize, lease: lease, name: "\(host):\(getpid())")
         let report = try await OpenedStore.with(store) { opened -> WorkerReport in
             guard case .postgres(let server) = opened else {
                 throw CommandFailure(.usage, "workers share a PostgreSQL store (--store postgres://...); on a file, run batch")
             }
-            return try await BatchWorker(store: server).run(options, asOfGiven: asOf != nil)
+            return try await BatchWorker(store: server).run(options, asOfGiven: runOptions.asOf != nil)
         }
         printError("worker \(options.name): \(report.chunks) chunks (\(report.movements) movements) of run \(report.run)"
                    + (report.lost > 0 ? ", \(report.lost) completed first by others" : ""))
