@@ -75,7 +75,7 @@ func report(_ error: Error, root: RouteRisk.Type) -> ExitStatus {
     if parserCode == .validationFailure {
         // ArgumentParser's usage errors: its "Error: " becomes the common prefix.
         let text = message.hasPrefix("Error: ") ? String(message.dropFirst("Error: ".count)) : message
-        printError(errorPrefix + text)
+        printErrorLines(errorPrefix + text)
         return .usage
     }
     printError(errorPrefix + "\(error)")

@@ -169,3 +169,10 @@ func printError(_ message: String) {
     // Messages quote input (ids, names, bad values): control characters are shown, not acted on.
     FileHandle.standardError.write(Data((terminalSafe(message) + "\n").utf8))
 }
+
+/// Prints our own multi-line text (ArgumentParser's usage) on stderr: each line made safe as in
+/// `printError`, the line breaks kept.
+func printErrorLines(_ text: String) {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { terminalSafe(String($0)) }
+    FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+}

@@ -84,6 +84,9 @@ import Testing
         try Self.expect(scratch, ["batch", "--format", "csv"] + store, 2, "--format")
         try Self.expect(scratch, ["batch", "--format", "geojson"] + store, 2, "--format")
         try Self.expect(scratch, ["batch", "--window", "fortnight"] + store, 2, "--window")
+        // The usage under a usage error keeps its own lines (control characters in it were shown
+        // as \u{A} once all of stderr went through the terminal-safe filter).
+        try Self.expect(scratch, ["batch", "--window", "fortnight"] + store, 2, "\nUsage: routerisk batch")
         try Self.expect(scratch, ["store", "import", "movements", "pole-moves.csv"] + store, 0)
         try Self.expect(scratch, ["batch", "--allow-empty"] + store + window, 3, "1 movements failed")
         // A file that is not a store cannot be opened.
