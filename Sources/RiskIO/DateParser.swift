@@ -1,4 +1,5 @@
 import Foundation
+import RiskCore
 
 /// Reads the dates that incident exports and route files actually contain, always as UTC.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RiskCore
 @testable import RiskIO
 
 @Suite struct CSVTests {
