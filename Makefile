@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 PG_APT_PACKAGES := postgresql-15 postgresql-15-postgis-3
 
-.PHONY: deps python-deps browser-deps test-venv pg-deps api-check build release test test-asan demo bench screenshots validate clean fuzz fuzz-build install uninstall
+.PHONY: deps python-deps browser-deps test-venv pg-deps api-check build release test test-asan demo bench bench-peers screenshots validate clean fuzz fuzz-build install uninstall
 
 # Installs the C libraries with apt only when pkg-config cannot find them.
 deps:
@@ -118,6 +118,15 @@ demo: build
 # Release-build benchmarks; see docs/performance.md for what each measures.
 bench: deps
 	$(SWIFT) run -c release routerisk-bench
+
+# The Python peer of the spec (Benchmarks/peers) beside routerisk on the same generated
+# workloads, in a virtual environment of its own (docs/performance.md).
+PEERS_VENV := .build/peers-venv
+bench-peers: deps
+	@$(PEERS_VENV)/bin/python -c 'import numpy, shapely, pyproj' 2>/dev/null || \
+		{ python3 -m venv $(PEERS_VENV) && $(PEERS_VENV)/bin/pip install -q numpy 'shapely>=2' pyproj; }
+	$(SWIFT) build -c release --product routerisk
+	Benchmarks/peers/run.sh "$$($(SWIFT) build -c release --show-bin-path)/routerisk" $(PEERS_VENV)/bin/python $(WORKLOADS)
 
 # The demo report at 1280 x 900 with its first route selected, for the README (kept small).
 screenshots: build browser-deps

@@ -125,7 +125,7 @@ public struct Model: Sendable, Equatable {
 
     /// The normal form of a category or target for lookups: trimmed and lower-cased.
     public static func key(_ label: String) -> String {
-        label.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        label.trimmingBlanks().lowercased()
     }
 
     /// `S = 1 + ln(1 + a killed + b injured)`.

@@ -10,6 +10,12 @@ import Geo
 /// integrated by Simpson's rule on samples a grid cell apart. The leading incidents are
 /// estimated from the grid's per-node leaders: their own terms are summed exactly at each sample
 /// where they lead, so the ids and closest approaches are right and the shares close.
+///
+/// Each result comes with a bound of its exposure's error (`Bounded`): the grid's interpolation
+/// bound (`HazardGrid.errorBound(at:)`) integrated along the route like the field, plus, for
+/// each exact correction whose cutoff circle lies within a Simpson step of a sample, the jump
+/// that Simpson's rule may misplace there. `scoreRoutes` scores exactly the routes whose bound
+/// is not within the spec's 1 %.
 public final class FastScorer {
     public let data: ScoringData
     public let grid: HazardGrid
@@ -37,7 +43,17 @@ public final class FastScorer {
         var amplitude: Double
     }
 
+    /// A fast result and an upper bound of its exposure's difference from the exact one.
+    public struct Bounded: Sendable {
+        public var result: RouteResult
+        public var errorBound: Double
+    }
+
     public func score(_ route: Route, asOf: Date) throws -> RouteResult {
+        try scoreBounded(route, asOf: asOf).result
+    }
+
+    public func scoreBounded(_ route: Route, asOf: Date) throws -> Bounded {
         let evaluatedAt = route.departsAt ?? asOf
         guard let parts = route.shape.lineParts else {
             throw ScoringError.notALine(routeID: route.id, type: route.shape.typeName)
@@ -46,20 +62,25 @@ public final class FastScorer {
             throw ScoringError.gridTooLate(routeID: route.id)
         }
         do {
-            return try score(route, parts: parts, at: evaluatedAt).checkedFinite()
+            var scored = try score(route, parts: parts, at: evaluatedAt)
+            scored.result = try scored.result.checkedFinite()
+            return scored
         } catch let error as GeoError {
             throw ScoringError.geometry(routeID: route.id, error)
         }
     }
 
-    private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> RouteResult {
+    private func score(_ route: Route, parts: [[Coordinate]], at evaluatedAt: Date) throws -> Bounded {
         defer { tally.reset() }
         let time = evaluatedAt.timeIntervalSince1970
         let decay = model.decayFactor(ageDays: evaluatedAt.timeIntervalSince(grid.referenceTime) / 86_400)
         let corrections = self.corrections(at: time, near: route.shape.envelope)
         let kernel = model.kernel
         let cutoffSquared = kernel.cutoffKm * kernel.cutoffKm
-        var lengthKm = 0.0, baseExposure = 0.0, incidentExposure = 0.0
+        var lengthKm = 0.0, baseExposure = 0.0, incidentExposure = 0.0, errorBound = 0.0
+        // A correction's kernel jumps by `amplitude * jumpFactor` at its cutoff (a little inside it,
+        // to cover the samples around it).
+        let cutoffKm = kernel.cutoffKm
         var zoneKm: [Int: Double] = [:]
         var zoneOrder: [Int] = []
         var peak = (hazard: -1.0, atKm: 0.0, location: parts.first?.first ?? Coordinate(0, 0))
@@ -85,15 +106,23 @@ public final class FastScorer {
                     // interpolated field is smooth within a cell, so this adds no visible error).
                     let intervals = max(2, 2 * Int((km / grid.cellKm / 4).rounded(.up)))
                     let step = km / Double(intervals)
+                    let jumpFactor = kernel(max(0, cutoffKm - step))
+                    let (ringInner, ringOuter) = (max(0, cutoffKm - step) * max(0, cutoffKm - step), (cutoffKm + step) * (cutoffKm + step))
                     for n in 0...intervals {
                         let along = from + step * Double(n)
                         let weight = (n == 0 || n == intervals ? 1.0 : (n % 2 == 1 ? 4.0 : 2.0)) * step / 3
                         let t = along / length
                         let x = Coordinate(a.x + (b.x - a.x) * t, a.y + (b.y - a.y) * t)
                         var field = decay * grid.field(at: x)
+                        var bound = decay * grid.errorBound(at: x)
                         for correction in corrections {
                             let dx = (x.x - correction.position.x) / scale, dy = (x.y - correction.position.y) / scale
                             let squared = dx * dx + dy * dy
+                            // Simpson's rule puts a cutoff lying between samples at a sample: it may
+                            // count or miss the jump over up to a step on each side.
+                            if squared >= ringInner && squared <= ringOuter {
+                                bound += 2 * abs(correction.amplitude) * jumpFactor
+                            }
                             let term = correction.amplitude * kernel.value(squaredKm: squared)
                             field += term
                             // An incident after the grid's time is in no node's leaders: it is tallied
@@ -105,6 +134,7 @@ public final class FastScorer {
                         }
                         field = max(field, 0)
                         incidentExposure += weight * stretch.multiplier * field
+                        errorBound += weight * stretch.multiplier * bound
                         let hazard = stretch.multiplier * (stretch.base + field)
                         if hazard > peak.hazard {
                             peak = (hazard, lengthKm + along, Coordinate(start.x + (end.x - start.x) * t, start.y + (end.y - start.y) * t))
@@ -127,7 +157,7 @@ public final class FastScorer {
         let exposure = baseExposure + incidentExposure
         let score = model.score(exposure: exposure)
         let top = leading(tally.contributions(data), total: incidentExposure, count: topIncidentCount)
-        return RouteResult(
+        let result = RouteResult(
             id: route.id, name: route.name, evaluatedAt: evaluatedAt, lengthKm: lengthKm, exposure: exposure,
             baseExposure: baseExposure, incidentExposure: incidentExposure, meanHazard: lengthKm > 0 ? exposure / lengthKm : 0,
             peakHazard: max(peak.hazard, 0), peakAtKm: peak.atKm, peakLocation: peak.location, score: score,
@@ -137,6 +167,7 @@ public final class FastScorer {
                 return ZoneLength(id: data.zones[index].id, name: data.zones[index].name, km: km)
             },
             topIncidents: Array(top))
+        return Bounded(result: result, errorBound: errorBound)
     }
 
     /// Incidents the grid gets wrong at `time`, near the route: those after the grid's time

@@ -12,6 +12,14 @@ import Geo
 /// routes that only graze incidents 1.6 % high). Leaders are kept on a coarser grid, a quarter
 /// sigma apart.
 ///
+/// That estimate is per incident; a route's error is not. The kernel is cut off at 3 sigma,
+/// where it jumps from 1.1 % of its amplitude to nothing, and interpolation cannot follow a
+/// jump: a route running along the cutoff circle of a heavy stack of incidents (real files put
+/// dozens of attacks on one town's centroid) reads the jump smeared over a cell for kilometres.
+/// So every node also holds an upper bound of the interpolation error of the cells around it
+/// (`bounds`, see `errorBound(at:)`), from which `FastScorer` bounds each route's error and
+/// hands the routes whose bound is not within the spec's 1 % to the exact path.
+///
 /// The grid is built for the Gaussian kernel only: the disk's field jumps by a whole weight at
 /// each disk's edge, where interpolating between nodes has no useful error bound, so a model
 /// with the disk is scored on the exact path (`build` throws `KernelNotGridded`).
@@ -24,6 +32,10 @@ public struct HazardGrid: Sendable {
     public let rows: Int
     /// Field values, row-major.
     let values: [Float]
+    /// Per node, bounds of the interpolation error of the incidents around it (see `accumulate`),
+    /// row-major: the curvature part, and the cutoff jumps of the circles passing near the node.
+    let bounds: [Float]
+    let jumps: [Float]
     /// Three leading incidents per node of the coarse leader grid (index into
     /// `ScoringData.incidents`, or -1).
     let leaders: [Int32]
@@ -58,7 +70,7 @@ public struct HazardGrid: Sendable {
     /// Bytes a grid over `extent` (working CRS, km) would take for a Gaussian of `sigmaKm`.
     static func memory(extent: Envelope, sigmaKm: Double) -> Int {
         func nodes(_ h: Double) -> Int { (Int((extent.width / h).rounded(.up)) + 1) * (Int((extent.height / h).rounded(.up)) + 1) }
-        return nodes(sigmaKm / 16) * 4 + nodes(sigmaKm / 4) * (4 + 4) * leadersPerNode
+        return nodes(sigmaKm / 16) * (4 + 4 + 4) + nodes(sigmaKm / 4) * (4 + 4) * leadersPerNode
     }
 
     /// Where the nodes are.
@@ -76,11 +88,14 @@ public struct HazardGrid: Sendable {
     /// One task's share of the build: the field and leaders of some of the incidents.
     struct Partial: Sendable {
         var values: [Float]
+        var bounds: [Float]
+        var jumps: [Float]
         var leaders: [Int32]
         var leaderWeights: [Float]
     }
 
-    private init(referenceTime: Date, layout: Layout, values: [Float], leaders: [Int32], included: [Bool], data: ScoringData) {
+    private init(referenceTime: Date, layout: Layout, values: [Float], bounds: [Float], jumps: [Float], leaders: [Int32], included: [Bool],
+                 data: ScoringData) {
         self.referenceTime = referenceTime
         cellKm = layout.cellKm
         originX = layout.originX
@@ -91,6 +106,8 @@ public struct HazardGrid: Sendable {
         leaderColumns = layout.leaderColumns
         leaderRows = layout.leaderRows
         self.values = values
+        self.bounds = bounds
+        self.jumps = jumps
         self.leaders = leaders
         self.included = included
         later = included.indices.filter { !included[$0] && data.incidents[$0].time > referenceTime }
@@ -129,8 +146,8 @@ public struct HazardGrid: Sendable {
             }
         }
         let result = merged ?? accumulate(0..<0, data: data, sigmaKm: sigma, layout: layout, scales: scales, time: time)
-        return HazardGrid(referenceTime: referenceTime, layout: layout, values: result.values, leaders: result.leaders,
-                          included: included, data: data)
+        return HazardGrid(referenceTime: referenceTime, layout: layout, values: result.values, bounds: result.bounds, jumps: result.jumps,
+                          leaders: result.leaders, included: included, data: data)
     }
 
     private static func merge(_ a: Partial, _ b: Partial) -> Partial {
@@ -138,6 +155,13 @@ public struct HazardGrid: Sendable {
         out.values.withUnsafeMutableBufferPointer { values in
             b.values.withUnsafeBufferPointer { other in
                 for i in values.indices { values[i] += other[i] }
+            }
+        }
+        for (target, source) in [(\Partial.bounds, b.bounds), (\Partial.jumps, b.jumps)] {
+            out[keyPath: target].withUnsafeMutableBufferPointer { bounds in
+                source.withUnsafeBufferPointer { other in
+                    for i in bounds.indices { bounds[i] += other[i] }
+                }
             }
         }
         for node in stride(from: 0, to: b.leaders.count, by: leadersPerNode) {
@@ -164,21 +188,42 @@ public struct HazardGrid: Sendable {
         leaders[base + slot] = incident
     }
 
-    /// The field and leaders of the incidents in `range`, for a Gaussian of `sigmaKm`.
+    /// The field and leaders of the incidents in `range`, for a Gaussian of `sigmaKm`, and the
+    /// nodes' error bounds.
+    ///
+    /// The bound. Bilinear interpolation over a cell of side `h` errs by at most
+    /// `h^2 / 8 (max |f_xx| + max |f_yy|)` over the cell. For one incident of amplitude `A` at true
+    /// offsets `(u, v)` (projected offsets over the incident's local scale `k`) the Gaussian's
+    /// second derivatives along the projected axes are `A / k^2 g (u^2 / sigma^2 - 1) / sigma^2` and
+    /// the same in `v`, so `|f_xx| + |f_yy| <= A g (r^2 / sigma^2 + 2) / (k^2 sigma^2)`: separable,
+    /// like the field, with `g = factor(u) factor(v)`. It is written at every node within the
+    /// cutoff plus a cell diagonal `delta`. Where the cutoff circle crosses a cell, the field jumps
+    /// inside it, and the interpolant (between the field and 0) errs by at most the field there,
+    /// `A g(cutoff - delta)`: that is added to `jumps` at every node within `delta` of the circle,
+    /// so the four corners of any cell the circle crosses carry it. `errorBound(at:)` takes the
+    /// largest curvature bound of a cell's corners, widened for its change within the cell, plus
+    /// the jumps interpolated (full inside every crossed cell, whose corners all carry them).
+    
     private static func accumulate(_ range: Range<Int>, data: ScoringData, sigmaKm: Double, layout: Layout, scales: [Double],
                                    time: Double) -> Partial {
         let h = layout.cellKm, coarse = layout.leaderCellKm
         let (originX, originY, columns, rows) = (layout.originX, layout.originY, layout.columns, layout.rows)
         var values = [Float](repeating: 0, count: columns * rows)
+        var bounds = [Float](repeating: 0, count: columns * rows)
+        var jumps = [Float](repeating: 0, count: columns * rows)
         var leaders = [Int32](repeating: -1, count: layout.leaderColumns * layout.leaderRows * leadersPerNode)
         var leaderWeights = [Float](repeating: 0, count: leaders.count)
         let cutoff = data.model.cutoffKm
         func factor(_ offset: Double) -> Double { Kernel.gaussianFactor(squaredKm: offset * offset, sigmaKm: sigmaKm) }
+        let sigmaSquared = sigmaKm * sigmaKm
         for index in range {
             guard let amplitude = data.amplitude(index, at: time) else { continue }
             let p = data.indexed[index].position
             let k = scales[index]
-            let reach = cutoff * k
+            // A cell's diagonal in true km, and how far the bound reaches past the cutoff.
+            let delta = 2.0.squareRoot() * h / k
+            let outer = cutoff + delta
+            let reach = outer * k
             let i0 = max(0, Int(((p.x - reach - originX) / h).rounded(.down)))
             let i1 = min(columns - 1, Int(((p.x + reach - originX) / h).rounded(.up)))
             let j0 = max(0, Int(((p.y - reach - originY) / h).rounded(.down)))
@@ -187,22 +232,48 @@ public struct HazardGrid: Sendable {
             // The Gaussian separates (`Kernel.gaussianFactor`): a row and a column of factors
             // replace an exponential per node, and each row's nodes inside the cutoff form one
             // contiguous run.
-            let across = (i0...i1).map { i -> Float in
-                Float(factor((originX + Double(i) * h - p.x) / k))
+            // Per column: the factor, its product with u^2 / sigma^2, and u^2 (true km^2).
+            let across = (i0...i1).map { i -> (factor: Float, curved: Float, squared: Double) in
+                let u = (originX + Double(i) * h - p.x) / k
+                let f = factor(u)
+                return (Float(f), Float(f * u * u / sigmaSquared), u * u)
             }
+            let curvature = amplitude * h * h / (8 * k * k * sigmaSquared)
+            let jump = Float(amplitude * factor(max(0, cutoff - delta)))
+            let ringInner = max(0, cutoff - delta) * max(0, cutoff - delta), ringOuter = outer * outer
             values.withUnsafeMutableBufferPointer { grid in
-                for j in j0...j1 {
-                    let dy = (originY + Double(j) * h - p.y) / k
-                    let remaining = cutoff * cutoff - dy * dy
-                    guard remaining >= 0 else { continue }
-                    let halfWidth = remaining.squareRoot() * k
-                    let low = max(i0, Int(((p.x - halfWidth - originX) / h).rounded(.up)))
-                    let high = min(i1, Int(((p.x + halfWidth - originX) / h).rounded(.down)))
-                    guard low <= high else { continue }
-                    let rowFactor = Float(amplitude * factor(dy))
-                    let row = j * columns
-                    for i in low...high { grid[row + i] += rowFactor * across[i - i0] }
+              jumps.withUnsafeMutableBufferPointer { jumpNodes in
+                bounds.withUnsafeMutableBufferPointer { bound in
+                    for j in j0...j1 {
+                        let dy = (originY + Double(j) * h - p.y) / k
+                        let row = j * columns
+                        let outerRemaining = ringOuter - dy * dy
+                        guard outerRemaining >= 0 else { continue }
+                        let outerHalf = outerRemaining.squareRoot() * k
+                        let lowB = max(i0, Int(((p.x - outerHalf - originX) / h).rounded(.up)))
+                        let highB = min(i1, Int(((p.x + outerHalf - originX) / h).rounded(.down)))
+                        if lowB <= highB {
+                            let fy = factor(dy)
+                            let rowFactor = Float(curvature * fy), rowCurved = Float(curvature * fy * dy * dy / sigmaSquared)
+                            let dy2 = dy * dy
+                            for i in lowB...highB {
+                                let column = across[i - i0]
+                                bound[row + i] += rowFactor * (column.curved + 2 * column.factor) + rowCurved * column.factor
+                                let squared = column.squared + dy2
+                                if squared >= ringInner && squared <= ringOuter { jumpNodes[row + i] += jump }
+                            }
+                        }
+                        let remaining = cutoff * cutoff - dy * dy
+                        guard remaining >= 0 else { continue }
+                        let halfWidth = remaining.squareRoot() * k
+                        let low = max(i0, Int(((p.x - halfWidth - originX) / h).rounded(.up)))
+                        let high = min(i1, Int(((p.x + halfWidth - originX) / h).rounded(.down)))
+                        guard low <= high else { continue }
+                        let rowFactor = Float(amplitude * factor(dy))
+                        for i in low...high { grid[row + i] += rowFactor * across[i - i0].factor }
+                    }
                 }
+              }
             }
             let l0 = max(0, Int(((p.x - reach - originX) / coarse).rounded(.down)))
             let l1 = min(layout.leaderColumns - 1, Int(((p.x + reach - originX) / coarse).rounded(.up)))
@@ -222,10 +293,10 @@ public struct HazardGrid: Sendable {
                 }
             }
         }
-        return Partial(values: values, leaders: leaders, leaderWeights: leaderWeights)
+        return Partial(values: values, bounds: bounds, jumps: jumps, leaders: leaders, leaderWeights: leaderWeights)
     }
 
-    public var memoryBytes: Int { values.count * 4 + leaders.count * 4 + included.count }
+    public var memoryBytes: Int { values.count * 4 + bounds.count * 4 + jumps.count * 4 + leaders.count * 4 + included.count }
 
     /// The interpolated field at a point of the working CRS (0 outside the grid).
     public func field(at p: Coordinate) -> Double {
@@ -237,6 +308,23 @@ public struct HazardGrid: Sendable {
         let bottom = values[node] * (1 - tx) + values[node + 1] * tx
         let top = values[node + columns] * (1 - tx) + values[node + columns + 1] * tx
         return Double(bottom * (1 - ty) + top * ty)
+    }
+
+    /// An upper bound of `|field(at: p) - exact field|` for the incidents in the grid: the largest
+    /// curvature bound of the four corners of `p`'s cell, widened by 1.35 for its change within
+    /// the cell (`g (r^2 / sigma^2 + 2)` changes by a factor of at most `exp(r delta / sigma^2) <
+    /// 1.31` over a cell diagonal `delta = sigma sqrt 2 / 16` within the cutoff), plus the cutoff
+    /// jumps interpolated. Outside the grid the field is 0 and no incident reaches: 0.
+    public func errorBound(at p: Coordinate) -> Double {
+        let fx = (p.x - originX) / cellKm, fy = (p.y - originY) / cellKm
+        let i = Int(fx.rounded(.down)), j = Int(fy.rounded(.down))
+        guard i >= 0, j >= 0, i < columns - 1, j < rows - 1 else { return 0 }
+        let node = j * columns + i
+        let corners = max(max(bounds[node], bounds[node + 1]), max(bounds[node + columns], bounds[node + columns + 1]))
+        let tx = Float(fx - Double(i)), ty = Float(fy - Double(j))
+        let bottom = jumps[node] * (1 - tx) + jumps[node + 1] * tx
+        let top = jumps[node + columns] * (1 - tx) + jumps[node + columns + 1] * tx
+        return 1.35 * Double(corners) + Double(bottom * (1 - ty) + top * ty)
     }
 
     /// The leading incidents of the node nearest `p`.

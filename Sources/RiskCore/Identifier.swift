@@ -38,3 +38,24 @@ public func terminalSafe(_ text: String) -> String {
     }
     return out
 }
+
+extension String {
+    /// The string without blanks at either end: the same characters as
+    /// `trimmingCharacters(in: .whitespacesAndNewlines)` removes (Unicode's White_Space property,
+    /// which is Zs, tab and the line ends, plus the zero-width space that Foundation counts too),
+    /// without Foundation's bridging, and with no copy when there is nothing to trim, as in nearly
+    /// every field of a big file. `CSVTests` checks it against Foundation scalar by scalar.
+    package func trimmingBlanks() -> String {
+        func blank(_ scalar: Unicode.Scalar) -> Bool {
+            // ASCII first: the Unicode property lookup is slow, and nearly every end is ASCII.
+            if scalar.value < 0x80 { return scalar.value == 0x20 || (0x09...0x0D).contains(scalar.value) }
+            return scalar.properties.isWhitespace || scalar.value == 0x200B
+        }
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return self }
+        guard blank(first) || blank(last) else { return self }
+        guard let start = scalars.firstIndex(where: { !blank($0) }) else { return "" }
+        let end = scalars.lastIndex(where: { !blank($0) })!
+        return String(scalars[start...end])
+    }
+}

@@ -6,15 +6,21 @@ public enum ScoringPath: String, Sendable {
     case exact, fast
 }
 
+/// The share of a route's exposure that the fast path's error bound may reach before the route is
+/// scored exactly: the spec's 1 %, less a fifth for what the bound leaves out (Simpson's rule on
+/// the smooth part of the field, and `Float` rounding in the grid).
+public let fastTolerance = 0.008
+
 /// Scores many routes on `jobs` tasks, each with its own scorer (and so its own GEOS and PROJ
 /// contexts); the shared inputs are immutable values. Results come back in input order.
 ///
 /// The fast path builds one `HazardGrid` at the earliest evaluation time, over the routes'
 /// extent, and `note` reports its size; when it would exceed `gridMemoryLimit` bytes, or the
 /// model's kernel is not the Gaussian (the disk), `note` says so and the exact path runs.
-/// A route whose fast incident exposure is under 10 % of the score scale is scored again exactly:
-/// such a route only grazes the incidents' reach, where the grid's relative error is largest, and
-/// few incidents reach it, so the exact path is cheap there.
+/// A route whose fast exposure's error bound (`FastScorer.Bounded`) exceeds `fastTolerance` of
+/// its exposure is scored again exactly: the spec allows the fast path 1 % on every route, and the
+/// bound, not an estimate, is what shows a route within it. Such routes mostly graze a heavy
+/// incident's cutoff, where few incidents reach them, so the exact path is cheap there.
 public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: ScoringPath = .fast, jobs: Int = 1,
                         gridMemoryLimit: Int = 1 << 30,
                         note: (String) -> Void = { _ in }) async throws -> [Result<RouteResult, any Error>] {
@@ -50,10 +56,9 @@ public func scoreRoutes(_ routes: [Route], asOf: Date, data: ScoringData, path: 
         if let grid {
             let fast = try FastScorer(data, grid: grid)
             var exact: Scorer?
-            let small = data.model.scoreScale / 10
             return { route in
-                let result = try fast.score(route, asOf: asOf)
-                guard result.incidentExposure < small else { return result }
+                let bounded = try fast.scoreBounded(route, asOf: asOf)
+                guard bounded.errorBound > fastTolerance * bounded.result.exposure else { return bounded.result }
                 if exact == nil { exact = try Scorer(data) }
                 return try exact!.score(route, asOf: asOf)
             }

@@ -177,11 +177,32 @@ public final class Scorer {
         var profile = HazardProfile()
     }
 
+    /// An incident that counts at the route's time near a segment: its index, amplitude and
+    /// projected position, gathered once per segment and filtered per piece.
+    private struct Candidate {
+        var incident: Int
+        var amplitude: Double
+        var position: Coordinate
+    }
+
     /// One pass along the route's parts at `time` (seconds since 1970), which also records the
     /// route's hazard profile.
+    ///
+    /// Incidents are gathered from the index once per segment (the pieces' windows joined), then
+    /// each piece keeps those in its own window, exactly the set a query per piece would give:
+    /// a query per 1 km piece fetched each nearby incident dozens of times. The tally is moved
+    /// out of `self` for the walk, so the hot loop mutates a local value, with no dynamic
+    /// exclusivity checks on a class property.
     private func walk(_ parts: [[Coordinate]], at time: Double) throws -> Walk {
-        defer { tally.reset() }
+        var tally = IncidentTally(count: 0)
+        swap(&tally, &self.tally)
+        defer {
+            tally.reset()
+            swap(&tally, &self.tally)
+        }
         var walk = Walk()
+        var candidates: [Candidate] = []
+        var nearby: [Nearby] = []
         var search = PeakSearch()
         // The disk's peak: the first place along the route where the highest hazard is reached.
         var stepPeak: (hazard: Double, atKm: Double, location: Coordinate)?
@@ -198,13 +219,33 @@ public final class Scorer {
                 let segmentStretches = try zones.stretches(start, end)
                 // The points divide the geodesic into equal pieces.
                 let length = segmentLength / Double(pieces)
+                // Each piece's window, as `nearbyIncidents` makes it; the segment's joins them all.
+                let windows = (0..<pieces).map { j -> Envelope in
+                    let (a, b) = (projected[j], projected[j + 1])
+                    let planar = hypot(b.x - a.x, b.y - a.y)
+                    return pieceWindow(a, b, scale: planar > 0 ? planar / length : 1)
+                }
+                let segmentWindow = windows.dropFirst().reduce(windows[0]) { $0.union($1) }
+                candidates.removeAll(keepingCapacity: true)
+                data.incidentIndex.query(segmentWindow) { index in
+                    guard let value = tally.amplitude(index, at: time, in: data) else { return }
+                    candidates.append(Candidate(incident: index, amplitude: value, position: data.indexed[index].position))
+                }
                 for j in 0..<pieces {
                     let kmAtStart = walk.lengthKm
                     walk.lengthKm += length
                     let (a, b) = (projected[j], projected[j + 1])
                     let planar = hypot(b.x - a.x, b.y - a.y)
                     let scale = planar > 0 ? planar / length : 1
-                    let nearby = nearbyIncidents(a, b, planar: planar, scale: scale, time: time)
+                    let window = windows[j]
+                    let (ux, uy) = planar > 0 ? ((b.x - a.x) / planar, (b.y - a.y) / planar) : (1.0, 0.0)
+                    nearby.removeAll(keepingCapacity: true)
+                    for candidate in candidates where window.contains(candidate.position) {
+                        let (rx, ry) = (candidate.position.x - a.x, candidate.position.y - a.y)
+                        let across = (rx * uy - ry * ux) / scale
+                        nearby.append(Nearby(incident: candidate.incident, amplitude: candidate.amplitude,
+                                             along: (rx * ux + ry * uy) / scale, acrossSquared: across * across))
+                    }
                     let stretches = Scorer.stretches(of: segmentStretches, piece: j, of: pieces)
                     var pieceBest = (hazard: -Double.infinity, along: 0.0, multiplier: 1.0)
 
@@ -217,7 +258,7 @@ public final class Scorer {
                         }
                     }
 
-                    accumulate(nearby, over: stretches, length: length, kmAtStart: kmAtStart)
+                    accumulate(nearby, over: stretches, length: length, kmAtStart: kmAtStart, into: &tally)
 
                     let lastPiece = segmentIndex == segments.count - 1 && j == pieces - 1
                     if !kernel.isSmooth {
@@ -259,7 +300,8 @@ public final class Scorer {
 
     /// Adds each nearby incident's exact contribution over the piece's stretches, and notes its
     /// closest approach, into the scratch arrays.
-    private func accumulate(_ nearby: [Nearby], over stretches: [Stretch], length: Double, kmAtStart: Double) {
+    private func accumulate(_ nearby: [Nearby], over stretches: [Stretch], length: Double, kmAtStart: Double,
+                            into tally: inout IncidentTally) {
         for near in nearby {
             let integral = stretches.reduce(0) { sum, s in
                 sum + s.multiplier * kernel.lineIntegral(acrossSquared: near.acrossSquared, foot: near.along,
@@ -400,7 +442,7 @@ public final class Scorer {
                         stretches = [Stretch(t0: 0, t1: 1, multiplier: Double(profile.uniformMultiplier[k]), base: 0, zones: [])]
                     }
                     let pieceStart = kmAtStart + Double(j) * length
-                    accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart)
+                    accumulate(nearby, over: stretches, length: length, kmAtStart: pieceStart, into: &tally)
                     // The new incidents' field raises the piece's recorded highest hazard where it was sampled.
                     var along = Double(profile.along[k])
                     var raised = Double(profile.hazard[k])
@@ -450,10 +492,16 @@ public final class Scorer {
         }
     }
 
+    /// The window around the projected piece `a`-`b` (local scale `scale`) that holds every
+    /// incident within the cutoff of it.
+    private func pieceWindow(_ a: Coordinate, _ b: Coordinate, scale: Double) -> Envelope {
+        Envelope(minX: min(a.x, b.x), minY: min(a.y, b.y), maxX: max(a.x, b.x), maxY: max(a.y, b.y))
+            .expanded(by: model.cutoffKm * scale * 1.001)
+    }
+
     /// Incidents within the cutoff of the projected piece `a`-`b` that count at `time`.
     private func nearbyIncidents(_ a: Coordinate, _ b: Coordinate, planar: Double, scale: Double, time: Double) -> [Nearby] {
-        let reach = model.cutoffKm * scale * 1.001
-        let window = Envelope(covering: [a, b])!.expanded(by: reach)
+        let window = pieceWindow(a, b, scale: scale)
         let (ux, uy) = planar > 0 ? ((b.x - a.x) / planar, (b.y - a.y) / planar) : (1.0, 0.0)
         var found: [Nearby] = []
         data.incidentIndex.query(window) { index in

@@ -31,7 +31,10 @@ public struct Deduplicator: Sendable {
     public func merge(_ incidents: [Incident], fileOf: [Int]) -> (kept: [Incident], merges: [DuplicateMerge]) {
         var kept: [Int] = []
         var byID: [String: Int] = [:]
-        var byDay: [Int: [Int]] = [:]
+        // Kept incidents by day and by input: only incidents of other inputs can be copies, so a
+        // file read alone (or a big one beside small ones) never scans its own hundreds of
+        // incidents a day for each of its rows.
+        var byDay: [Int: [Int: [Int]]] = [:]
         var merges: [DuplicateMerge] = []
         for (index, incident) in incidents.enumerated() {
             if let first = byID[incident.id] {
@@ -40,13 +43,19 @@ public struct Deduplicator: Sendable {
             }
             let day = Deduplicator.day(incident.time)
             var match: (index: Int, km: Double, days: Double)?
-            for candidate in (byDay[day - 1] ?? []) + (byDay[day] ?? []) + (byDay[day + 1] ?? []) where match == nil {
-                let other = incidents[candidate]
-                guard fileOf[candidate] != fileOf[index] else { continue }
-                let days = abs(other.time.timeIntervalSince(incident.time)) / 86_400
-                guard days <= Deduplicator.maxDays, compatible(other, incident) else { continue }
-                let km = Geodesic.wgs84.unchecked(from: other.location, to: incident.location).distanceKm
-                if km <= Deduplicator.maxKm { match = (candidate, km, days) }
+            for near in [day - 1, day, day + 1] where match == nil {
+                guard let inputs = byDay[near], inputs.count > 1 || inputs[fileOf[index]] == nil else { continue }
+                // The other inputs' incidents of that day in input order, as one list in file order
+                // would visit them, so the first match is the same.
+                let others = inputs.filter { $0.key != fileOf[index] }.map(\.value)
+                let candidates = others.count == 1 ? others[0] : others.flatMap { $0 }.sorted()
+                for candidate in candidates where match == nil {
+                    let other = incidents[candidate]
+                    let days = abs(other.time.timeIntervalSince(incident.time)) / 86_400
+                    guard days <= Deduplicator.maxDays, compatible(other, incident) else { continue }
+                    let km = Geodesic.wgs84.unchecked(from: other.location, to: incident.location).distanceKm
+                    if km <= Deduplicator.maxKm { match = (candidate, km, days) }
+                }
             }
             if let match {
                 merges.append(DuplicateMerge(keptID: incidents[match.index].id, droppedID: incident.id,
@@ -55,7 +64,7 @@ public struct Deduplicator: Sendable {
             }
             kept.append(index)
             byID[incident.id] = index
-            byDay[day, default: []].append(index)
+            byDay[day, default: [:]][fileOf[index], default: []].append(index)
         }
         return (kept.map { incidents[$0] }, merges)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RiskCore
 
 /// Reads the dates that incident exports and route files actually contain, always as UTC.
 ///
@@ -46,7 +47,7 @@ public struct DateParser: Sendable {
 
     /// The instant, or nil when the text is none of the accepted forms or names an impossible date.
     public func parse(_ text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmingBlanks()
         let bytes = Array(trimmed.utf8)
         if let date = parseISO(bytes) { return date }
         return parseWords(bytes)
@@ -54,7 +55,7 @@ public struct DateParser: Sendable {
 
     /// Only the ISO 8601 forms; for fields the file format defines as ISO (a route's `departs_at`).
     public func parseISO8601(_ text: String) -> Date? {
-        parseISO(Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8))
+        parseISO(Array(text.trimmingBlanks().utf8))
     }
 
     /// Why a refused zone-less time was refused, for the diagnostic naming its row.

@@ -73,14 +73,22 @@ public struct IncidentReader: Sendable {
 
     public func readCSV(_ text: String, file: String, stem: String) throws -> ReadResult<Incident> {
         try checkMappedFields(file: file)
-        let table = try CSVReader(file: file).parse(text)
-        let columnIndex = try resolveColumns(table)
+        var table: CSVTable?
+        var columnIndex: [String: [Int]] = [:]
         var problems = Problems(strict: strict)
         var ids = IDRegistry()
         var incidents: [Incident] = []
 
+        // Rows are read as the scan hands them over, not kept as a table: a file of a million
+        // incidents holds its incidents, not also its text split into fields.
         // Width is checked here rather than with `rows(strict:)` so warnings come in file order.
-        for row in table.records {
+        try CSVReader(file: file).scan(text) { row in
+            guard let table else {
+                let header = CSVTable(file: file, header: row.fields, headerLine: row.line, records: [])
+                columnIndex = try resolveColumns(header)
+                table = header
+                return
+            }
             let location = "line \(row.line)"
             do throws(ItemProblem) {
                 guard row.fields.count == table.header.count else {
@@ -89,7 +97,7 @@ public struct IncidentReader: Sendable {
                 var values: [String: String] = [:]
                 for (field, indices) in columnIndex {
                     values[field] = indices.lazy.map { row.fields[$0] }
-                        .first { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty } ?? row.fields[indices[0]]
+                        .first { !$0.trimmingBlanks().isEmpty } ?? row.fields[indices[0]]
                 }
                 let position = try coordinate(lat: values["lat"], lon: values["lon"])
                 let incident = try makeIncident(values, at: position, defaultID: "\(stem)-row-\(row.line)")
@@ -99,6 +107,7 @@ public struct IncidentReader: Sendable {
                 try problems.reject(Diagnostic(file: file, location: location, field: error.field, reason: error.reason))
             }
         }
+        guard table != nil else { throw InputError(file: file, reason: "no header line (the file is empty)") }
         return ReadResult(items: incidents, warnings: problems.warnings)
     }
 
@@ -156,7 +165,7 @@ public struct IncidentReader: Sendable {
 
     /// A required finite number.
     private func number(_ text: String?, field: String) throws(ItemProblem) -> Double {
-        let trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = (text ?? "").trimmingBlanks()
         guard !trimmed.isEmpty else { throw ItemProblem(field: field, "is empty") }
         guard let value = Double(trimmed) else { throw ItemProblem(field: field, "\"\(trimmed)\" is not a number") }
         guard value.isFinite else { throw ItemProblem(field: field, "\"\(trimmed)\" is not a finite number") }
@@ -166,7 +175,7 @@ public struct IncidentReader: Sendable {
     /// Killed or injured: empty is 0 (unknown counts as none), otherwise a finite number >= 0.
     /// Reports often give a floor such as "40+"; it counts as its stated minimum.
     private func casualties(_ text: String?, field: String) throws(ItemProblem) -> Double {
-        var trimmed = (text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        var trimmed = (text ?? "").trimmingBlanks()
         if trimmed.isEmpty { return 0 }
         if trimmed.hasSuffix("+") { trimmed.removeLast() }
         let value = try number(trimmed, field: field)
@@ -177,7 +186,7 @@ public struct IncidentReader: Sendable {
 
     /// The incident from its text fields (lat/lon already read into `position`).
     private func makeIncident(_ values: [String: String], at position: Coordinate, defaultID: String) throws(ItemProblem) -> Incident {
-        let dateText = (values["date"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let dateText = (values["date"] ?? "").trimmingBlanks()
         guard !dateText.isEmpty else { throw ItemProblem(field: "date", "is empty") }
         guard let time = DateParser(dayFirst: dayFirst).parse(dateText) else {
             throw ItemProblem(field: "date", "\"\(dateText)\" is not a date this reader understands")
@@ -185,7 +194,7 @@ public struct IncidentReader: Sendable {
         let killed = try casualties(values["killed"], field: "killed")
         let injured = try casualties(values["injured"], field: "injured")
         func label(_ field: String) -> String? {
-            let trimmed = (values[field] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = (values[field] ?? "").trimmingBlanks()
             return trimmed.isEmpty ? nil : trimmed
         }
         return Incident(id: try checkedID(label("id") ?? defaultID), location: position, time: time, killed: killed, injured: injured,

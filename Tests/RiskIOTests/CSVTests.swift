@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import RiskCore
 @testable import RiskIO
 
 @Suite struct CSVTests {
@@ -86,5 +87,25 @@ import Testing
         #expect(table.column(named: "latitude") == 0)
         #expect(table.column(named: "lon") == 1)
         #expect(table.column(named: "lat") == nil)
+    }
+
+    /// The parser splits UTF-8 bytes: characters of several bytes (accents, Urdu, emoji) inside
+    /// fields, quoted or not, come back whole.
+    @Test func multiByteCharactersSurviveTheByteSplit() throws {
+        let table = try reader.parse("name,place\ncafé,\"کراچی, سندھ\"\n\"🚚 \"\"ok\"\"\",Zürich\n")
+        #expect(table.records.map(\.fields) == [["café", "کراچی, سندھ"], ["🚚 \"ok\"", "Zürich"]])
+    }
+
+    /// `trimmingBlanks` removes exactly what Foundation's `.whitespacesAndNewlines` trimming does,
+    /// checked scalar by scalar over the planes where blanks live, at either end and inside.
+    @Test func trimmingBlanksMatchesFoundation() {
+        let scalars = (0...0x3100).compactMap(Unicode.Scalar.init) + [Unicode.Scalar(0xFEFF)!, Unicode.Scalar(0x1F69A)!]
+        for scalar in scalars {
+            let c = String(scalar)
+            for text in [c, "\(c)x", "x\(c)", "\(c)x y\(c)\(c)", "\(c)\(c)"] {
+                #expect(text.trimmingBlanks() == text.trimmingCharacters(in: .whitespacesAndNewlines),
+                        "U+\(String(scalar.value, radix: 16)) in \(text.debugDescription)")
+            }
+        }
     }
 }
