@@ -22,11 +22,12 @@ import Testing
             Movement(id: "next-week", routeID: "in", departsAt: asOf + 7 * day),
         ]).isEmpty)
         // The default model halves an incident's weight every 365 days and drops it below 0.01:
-        // 0.5^(100/365) = 0.83 counts, 0.5^(3000/365) = 0.0034 has decayed; a later one never counts.
+        // 0.5^(100/365) = 0.83 counts, 0.5^(3000/365) = 0.0034 and 0.5^(4000/365) have decayed; a
+        // later one never counts.
         try store.upsert(incidents: [incident("recent", 67, 25, at: asOf - 100 * day), incident("old", 67, 25.5, at: asOf - 3000 * day),
-                                     incident("late", 67.2, 24.5, at: asOf + 10 * day)])
+                                     incident("older", 67.1, 25.2, at: asOf - 4000 * day), incident("late", 67.2, 24.5, at: asOf + 10 * day)])
         let outcome = try await BatchRunner(store: store).run(BatchOptions(asOf: asOf, window: .next(day)))
-        let expected = RunBasis(incidents: 3, applicable: 1, decayed: 1, afterEvaluation: 1, earliest: asOf - 3000 * day,
+        let expected = RunBasis(incidents: 4, applicable: 1, decayed: 2, afterEvaluation: 1, earliest: asOf - 4000 * day,
                                 latest: asOf + 10 * day, departuresFrom: asOf + hour, departuresTo: asOf + 4 * hour, zones: 1,
                                 coverage: [.inside: 2, .partly: 1, .outside: 1])
         #expect(outcome.run.basis == expected)
