@@ -39,7 +39,7 @@ let package = Package(
         // The use cases every front end calls: loading inputs, scoring a request.
         .target(name: "RiskEngine", dependencies: ["RiskCore", "RiskIO", "Geo"]),
         // The batch and the store it needs, with no database in it; the SQLite adapter apart.
-        .target(name: "RiskBatch", dependencies: ["RiskCore", "RiskIO", "Geo"]),
+        .target(name: "RiskBatch", dependencies: ["RiskCore", "RiskIO", "RiskEngine", "Geo"]),
         .target(name: "RiskSQLite", dependencies: ["CSQLite", "RiskBatch", "RiskCore", "RiskIO", "Geo"]),
         .target(
             name: "RiskServer",
@@ -92,8 +92,8 @@ let package = Package(
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["TestSupport", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["TestSupport", "RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
-        .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskCore", "RiskSynth", "Geo"]),
-        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskSQLite", "RiskPostgres", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskBatchTests", dependencies: ["RiskBatch", "RiskEngine", "RiskCore", "RiskSynth", "Geo"]),
+        .testTarget(name: "StoreContractTests", dependencies: ["RiskBatch", "RiskEngine", "RiskSQLite", "RiskPostgres", "RiskCore", "Geo"]),
         .testTarget(name: "RiskSQLiteTests", dependencies: ["RiskSQLite", "RiskBatch", "RiskCore", "Geo"]),
         // Tests that run the built routerisk: the command line, and kill -9 during a batch.
         .testTarget(name: "RiskStoreTests", dependencies: ["TestSupport", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]),

@@ -51,22 +51,25 @@ public struct BatchRunner<Store: BatchStore> {
         let model: Model
         if let chosen = options.model { model = chosen } else { model = try await store.model() }
         let zones = try await store.zones()
-        // Checked before a run is opened, at the window the options give (a resumed run's own
-        // window may start elsewhere; it was checked when it began).
-        if !options.allowEmpty {
-            let departures = Set(try await store.scheduledMovements(in: options.window, from: options.asOf).map(\.departsAt)).sorted()
-            let stored = try await store.incidents().map(\.incident)
-            let timeline = IncidentTimeline(stored, times: departures, model: model)
-            if let first = departures.first, let last = departures.last, timeline.applicable == 0 {
-                throw NothingApplies(departures: departures.count, from: first, to: last, incidents: stored.count, timeline: timeline)
-            }
+        let routes = try await store.routes()
+        // Checked and recorded before a run is opened, at the window the options give (a resumed
+        // run's own window may start elsewhere; it was checked, and its basis recorded, when it began).
+        let selected = try await store.scheduledMovements(in: options.window, from: options.asOf)
+        let stored = try await store.incidents().map(\.incident)
+        let basis = try await RunBasis.of(movements: selected, incidents: stored, zones: zones, routes: routes, model: model,
+                                          jobs: options.jobs)
+        if !options.allowEmpty, let first = basis.departuresFrom, let last = basis.departuresTo, basis.applicable == 0 {
+            let departures = Set(selected.map(\.departsAt)).sorted()
+            throw NothingApplies(departures: departures.count, from: first, to: last, incidents: stored.count,
+                                 timeline: IncidentTimeline(stored, times: departures, model: model))
         }
         let inputs = RunInputs(modelHash: Fingerprint.of(model), zonesHash: Fingerprint.of(zones),
                                incidentRevision: try await store.incidentRevision())
         let opened = try await store.openRun(RunRequest(asOf: options.asOf, asOfGiven: asOfGiven, window: options.window,
                                                         mode: options.full ? .full : .incremental, model: model, inputs: inputs,
-                                                        startedAt: Date(), shared: shared))
-        let movements = try await store.scheduledMovements(in: options.window, from: opened.run.asOf)
+                                                        startedAt: Date(), shared: shared, basis: basis))
+        let movements = opened.run.asOf == options.asOf ? selected
+            : try await store.scheduledMovements(in: options.window, from: opened.run.asOf)
 
         // What the previous completed run can lend: its scores, unless the model, the zones or an
         // incident it saw has changed since (then every movement is scored from scratch).
@@ -83,7 +86,7 @@ public struct BatchRunner<Store: BatchStore> {
                 && previousRun.inputs.zonesHash == inputs.zonesHash
         }
         let data = try ScoringData(incidents: incidents.map(\.incident), zones: zones, model: model)
-        return RunPlan(opened: opened, movements: movements, data: data, routes: try await store.routes(), previousRun: previousRun,
+        return RunPlan(opened: opened, movements: movements, data: data, routes: routes, previousRun: previousRun,
                        buildsOnPrevious: buildsOnPrevious, newSince: newSince,
                        newIndexes: Set(data.incidents.indices.filter { newSince.contains(data.incidents[$0].id) }),
                        incidentsByID: Self.byID(incidents))

@@ -71,7 +71,8 @@ public protocol BatchStore {
 
     /// Every score of a run, with route fingerprints and profiles, in no particular order.
     func scoreRecords(run: Int) async throws -> [ScoreRecord]
-    /// A run's scores, riskiest first (`MovementScore.riskier`), at most `limit` of them, each named by its route's current name.
+    /// A run's scores, riskiest first (`MovementScore.riskier`), at most `limit` of them, each named by its route's current name
+    /// and labelled with its movement's current labels.
     func scores(run: Int, limit: Int?) async throws -> [MovementScore]
     /// Scores per band in a run, every band present.
     func bandCounts(run: Int) async throws -> [Band: Int]

@@ -119,7 +119,7 @@ public final class InMemoryStore: BatchStore {
         }
         let run = RunRecord(id: runTable.count + 1, startedAt: request.startedAt, finishedAt: nil, asOf: request.asOf,
                             window: request.window, mode: request.mode, status: .running, inputs: request.inputs,
-                            counters: RunCounters())
+                            counters: RunCounters(), basis: request.basis)
         runTable.append(run)
         return OpenedRun(run: run, resumed: false)
     }
@@ -146,7 +146,8 @@ public final class InMemoryStore: BatchStore {
         for outcome in outcomes {
             switch outcome {
             case .scored(var record):
-                record.score.result.name = nil  // as stored: names live with routes
+                record.score.result.name = nil  // as stored: names live with routes, labels with movements
+                record.score.labels = nil
                 scoreTable[run, default: [:]][record.score.movementID] = record
             case .failed(let failure):
                 failureTable[run, default: [:]][failure.movementID] = failure
@@ -195,6 +196,7 @@ public final class InMemoryStore: BatchStore {
         let sorted = try scoreRecords(run: run).map { record in
             var score = record.score
             score.result.name = routeTable[score.routeID]?.name
+            score.labels = movementTable[score.movementID]?.labels
             return score
         }.sorted(by: MovementScore.riskier)
         return limit.map { Array(sorted.prefix($0)) } ?? sorted

@@ -158,9 +158,13 @@ public struct RunRecord: Sendable, Equatable {
     public var status: RunStatus
     public var inputs: RunInputs
     public var counters: RunCounters
+    /// What its scores rest on; nil for a run recorded before stores kept it (SQLite schema 3,
+    /// PostgreSQL schema 2, and earlier).
+    public var basis: RunBasis?
 
     public init(id: Int, startedAt: Date, finishedAt: Date?, asOf: Date, window: BatchWindow, mode: RunMode, status: RunStatus,
-                inputs: RunInputs, counters: RunCounters) {
+                inputs: RunInputs, counters: RunCounters, basis: RunBasis? = nil) {
+        self.basis = basis
         self.id = id
         self.startedAt = startedAt
         self.finishedAt = finishedAt
@@ -188,9 +192,12 @@ public struct RunRequest: Sendable {
     /// True for workers, which share one run between processes; false for `batch`, which must
     /// be the only process scoring the store (stores hold a lock for it until the run finishes).
     public var shared: Bool
+    /// Kept with the run (`RunRecord.basis`). A resumed run keeps the basis it was opened with.
+    public var basis: RunBasis
 
     public init(asOf: Date, asOfGiven: Bool = true, window: BatchWindow, mode: RunMode, model: Model, inputs: RunInputs,
-                startedAt: Date, shared: Bool = false) {
+                startedAt: Date, shared: Bool = false, basis: RunBasis = RunBasis()) {
+        self.basis = basis
         self.shared = shared
         self.asOf = asOf
         self.asOfGiven = asOfGiven

@@ -8,11 +8,16 @@ public struct MovementScore: Sendable, Equatable {
     /// As stored, the route's name left out (names live with routes); a store's `scores(run:limit:)`
     /// fills it in from the route.
     public var result: RouteResult
+    /// The movement's labels (`Movement.labels`) as the store holds them now, filled in by a
+    /// store's `scores(run:limit:)` as the route's name is; nil as stored, and when the store no
+    /// longer holds the movement.
+    public var labels: String?
 
-    public init(movementID: String, routeID: String, result: RouteResult) {
+    public init(movementID: String, routeID: String, result: RouteResult, labels: String? = nil) {
         self.movementID = movementID
         self.routeID = routeID
         self.result = result
+        self.labels = labels
     }
 
     /// The order runs list their scores in: highest exposure first, ties by movement id.

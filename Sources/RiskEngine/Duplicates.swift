@@ -29,6 +29,41 @@ public struct Deduplicator: Sendable {
     /// `incidents` with copies removed, and one merge per copy. `fileOf[i]` names the input
     /// that gave incident i (any value, compared for equality).
     public func merge(_ incidents: [Incident], fileOf: [Int]) -> (kept: [Incident], merges: [DuplicateMerge]) {
+        let (kept, merges) = keptIndexes(incidents, fileOf: fileOf)
+        return (kept.map { incidents[$0] }, merges)
+    }
+
+    /// What `store import` adds: each file's incidents less the copies of an incident the store
+    /// holds or of one given earlier in the import (the store's are kept). An incident whose id
+    /// the store holds is not a copy but the same incident again, which the store updates by id,
+    /// so it is always kept.
+    public func newOnly(_ files: [[Incident]], stored: [Incident]) -> (kept: [[Incident]], merges: [DuplicateMerge]) {
+        let storedIDs = Set(stored.map { Identifier.normalized($0.id) })
+        // The stored incidents come first (file 0), so a copy of one is the one dropped; then
+        // each file's incidents with a new id, in order.
+        var all = stored
+        var fileOf = Array(repeating: 0, count: stored.count)
+        for (number, file) in files.enumerated() {
+            for incident in file where !storedIDs.contains(Identifier.normalized(incident.id)) {
+                all.append(incident)
+                fileOf.append(number + 1)
+            }
+        }
+        let (kept, merges) = keptIndexes(all, fileOf: fileOf)
+        let keptSet = Set(kept)
+        var next = stored.count
+        let result = files.map { file in
+            file.filter { incident in
+                if storedIDs.contains(Identifier.normalized(incident.id)) { return true }
+                defer { next += 1 }
+                return keptSet.contains(next)
+            }
+        }
+        return (result, merges)
+    }
+
+    /// The indexes of `incidents` kept, in order, and one merge per copy.
+    private func keptIndexes(_ incidents: [Incident], fileOf: [Int]) -> (kept: [Int], merges: [DuplicateMerge]) {
         var kept: [Int] = []
         var byID: [String: Int] = [:]
         // Kept incidents by day and by input: only incidents of other inputs can be copies, so a
@@ -66,7 +101,7 @@ public struct Deduplicator: Sendable {
             byID[incident.id] = index
             byDay[day, default: [:]][fileOf[index], default: []].append(index)
         }
-        return (kept.map { incidents[$0] }, merges)
+        return (kept, merges)
     }
 
     static func day(_ time: Date) -> Int {

@@ -180,5 +180,11 @@ enum PostgresSchema {
             """,
             "CREATE INDEX run_chunks_pending ON run_chunks (run_id, chunk) WHERE status = 'pending'",
         ]),
+        // Runs recorded before have none, which the column says explicitly
+        // (`RunBasisJSON.unrecorded`), so that a NULL is a damaged row.
+        Migration(version: 3, description: "each run keeps what its scores rest on", statements: [
+            "ALTER TABLE runs ADD COLUMN basis text",
+            "UPDATE runs SET basis = 'unrecorded'",
+        ]),
     ]
 }

@@ -19,7 +19,7 @@ enum SQL {
 
     static let runColumns = """
         id, \(epoch("started_at")), \(epoch("finished_at")), \(epoch("as_of")), "window", mode, status, model_hash, zones_hash,
-        incident_revision, selected, scored, failed, recomputed, reused
+        incident_revision, selected, scored, failed, recomputed, reused, basis
         """
 
     /// A score's columns, of the table aliased `table` when given.
@@ -394,7 +394,8 @@ extension PostgresStore: BatchStore {
                                            incidentRevision: try r.integer("incident_revision")),
                          counters: RunCounters(selected: try r.integer("selected"), scored: try r.integer("scored"),
                                                failed: try r.integer("failed"), recomputed: try r.integer("recomputed"),
-                                               reused: try r.integer("reused")))
+                                               reused: try r.integer("reused")),
+                         basis: try r.parse("basis") { try RunBasisJSON.fromColumn(try r.text("basis")) })
     }
 
     /// One `batch` at a time on a store, or any number of workers sharing a run, never both: a
@@ -449,9 +450,10 @@ extension PostgresStore: BatchStore {
             binds.append(request.inputs.zonesHash)
             binds.append(request.inputs.incidentRevision)
             binds.append(request.mode.rawValue)
+            binds.append(RunBasisJSON.column(request.basis))
             let inserted = try await rows("""
-                INSERT INTO runs (started_at, as_of, "window", model, model_hash, zones_hash, incident_revision, mode, status)
-                VALUES (to_timestamp($1), to_timestamp($2), $3, $4, $5, $6, $7, $8, 'running')
+                INSERT INTO runs (started_at, as_of, "window", model, model_hash, zones_hash, incident_revision, mode, status, basis)
+                VALUES (to_timestamp($1), to_timestamp($2), $3, $4, $5, $6, $7, $8, 'running', $9)
                 RETURNING \(SQL.runColumns)
                 """, "opening a run", binds)
             return OpenedRun(run: try decodeRun(inserted[0]), resumed: false)
@@ -671,12 +673,15 @@ extension PostgresStore: BatchStore {
         // Scores are stored without names (names live with routes): the route's current name is
         // joined in, so outputs name what planners recognise.
         return try await rows("""
-            SELECT \(SQL.scoreColumns()), (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name
+            SELECT \(SQL.scoreColumns()), (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name,
+                (SELECT labels FROM movements WHERE movements.id = scores.movement_id) AS movement_labels
             FROM scores WHERE run_id = $1 ORDER BY exposure DESC, \(SQL.byCodePoint("movement_id"))\(limitClause)
             """, "reading the run's scores", binds).map {
             let stored = row($0, "scores", key: ["run_id", "movement_id"])
             var score = try decodeScore(stored)
             score.result.name = try stored.optionalText("route_name")
+            // NULL only when the store no longer holds the movement (the column is NOT NULL).
+            score.labels = try stored.optionalText("movement_labels")
             return score
         }
     }

@@ -85,10 +85,11 @@ extension PostgresStore: CopyableStore {
         binds.append(record.status.rawValue)
         let counters = record.counters
         for value in [counters.selected, counters.scored, counters.failed, counters.recomputed, counters.reused] { binds.append(value) }
+        binds.append(RunBasisJSON.column(record.basis))
         try await rows("""
             INSERT INTO runs (id, started_at, finished_at, as_of, "window", model, model_hash, zones_hash, incident_revision, mode,
-                status, selected, scored, failed, recomputed, reused)
-            VALUES ($1, to_timestamp($2), to_timestamp($3), to_timestamp($4), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                status, selected, scored, failed, recomputed, reused, basis)
+            VALUES ($1, to_timestamp($2), to_timestamp($3), to_timestamp($4), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
             """, "copying run \(record.id)", binds)
     }
 }

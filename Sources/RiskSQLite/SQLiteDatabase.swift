@@ -63,14 +63,24 @@ struct SQLRow {
 final class SQLiteDatabase {
     private let handle: OpaquePointer
     let path: String
+    /// Whether SQLite opened the file read-only (asked for, as SQLite reports it).
+    let readOnly: Bool
     private var statements: [String: OpaquePointer] = [:]
     /// True inside `transaction`, whose nested calls join the open transaction.
     private var inTransaction = false
 
-    init(path: String, create: Bool = true) throws {
+    /// With `readOnly`, SQLite opens the file with SQLITE_OPEN_READONLY: any write is refused by
+    /// SQLite itself, so a reader never changes the file it was given. `immutable` (read-only
+    /// only) reads the file as SQLite's `immutable` URI parameter says: without locks and without
+    /// the -wal and -shm companions.
+    init(path: String, create: Bool = true, readOnly: Bool = false, immutable: Bool = false) throws {
+        precondition(readOnly || !immutable, "only a read-only database can be immutable")
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
-        let status = sqlite3_open_v2(path, &db, flags, nil)
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0)
+        let flags = access | SQLITE_OPEN_NOMUTEX | (immutable ? SQLITE_OPEN_URI : 0)
+        // A file URL escapes what a URI would read as its query or fragment (`?`, `#`, `%`).
+        let name = immutable ? URL(fileURLWithPath: path).absoluteString + "?immutable=1" : path
+        let status = sqlite3_open_v2(name, &db, flags, nil)
         guard status == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             if let db { sqlite3_close_v2(db) }
@@ -78,6 +88,7 @@ final class SQLiteDatabase {
         }
         handle = db
         self.path = path
+        self.readOnly = sqlite3_db_readonly(db, "main") == 1
         // Another process (a second batch, an import) may hold the write lock for a while.
         sqlite3_busy_timeout(db, 30_000)
     }

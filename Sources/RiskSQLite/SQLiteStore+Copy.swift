@@ -39,11 +39,12 @@ extension SQLiteStore: CopyableStore {
                 let record = run.record, counters = record.counters
                 try database.run("""
                     INSERT INTO runs (id, started_at, finished_at, as_of, window, model, model_hash, zones_hash, incident_revision, mode,
-                        status, selected, scored, failed, recomputed, reused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        status, selected, scored, failed, recomputed, reused, basis) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """, [record.id, record.startedAt.timeIntervalSince1970, record.finishedAt?.timeIntervalSince1970,
                           record.asOf.timeIntervalSince1970, record.window.description, run.model, record.inputs.modelHash,
                           record.inputs.zonesHash, record.inputs.incidentRevision, record.mode.rawValue, record.status.rawValue,
-                          counters.selected, counters.scored, counters.failed, counters.recomputed, counters.reused])
+                          counters.selected, counters.scored, counters.failed, counters.recomputed, counters.reused,
+                          RunBasisJSON.column(record.basis)])
                 for score in run.scores { try write(.scored(score), run: record.id) }
                 for failure in run.failures { try write(.failed(failure), run: record.id) }
             }

@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Geo
 import RiskBatch
@@ -16,8 +17,15 @@ public final class SQLiteStore: BatchStore {
     /// Held from `openRun` to `finishRun`: one batch at a time on a store.
     private var batchLock: BatchLock?
 
+    /// Whether the store was opened read-only (`init(path:readOnly:)`).
+    public var isReadOnly: Bool { database.readOnly }
+
     /// Opens (and with `create`, creates) the store at `path`, running any pending migrations.
-    public init(path: String, create: Bool = false) throws {
+    /// With `readOnly` (for commands that only read: a user may read a store they cannot write),
+    /// SQLite opens the file read-only and nothing is written: no journal mode is set and no
+    /// migration runs, so a schema older than this binary is an error that says so.
+    public init(path: String, create: Bool = false, readOnly: Bool = false) throws {
+        precondition(!(create && readOnly), "a store cannot be created read-only")
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError("no store at \(path); create one with `routerisk store init --store \(path)`")
         }
@@ -30,9 +38,30 @@ public final class SQLiteStore: BatchStore {
                 throw StoreError("\(path) is not a routerisk store (not an SQLite file); create one with `routerisk store init`")
             }
         }
-        database = try SQLiteDatabase(path: path, create: create)
+        database = try readOnly ? Self.openReadOnly(path) : SQLiteDatabase(path: path, create: create)
+        if readOnly {
+            try checkVersion(migrating: false)
+            return
+        }
         try database.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL")
         try migrate()
+    }
+
+    /// SQLite reads a store in WAL mode through its -wal and -shm companions, and creates them
+    /// when they are missing; in a folder the user may not write it cannot, and every read fails.
+    /// Then, and only when no -wal file exists (no writer holds anything the file does not), the
+    /// file is read as immutable: without locks or companions. A writer that starts during such a
+    /// read could checkpoint under it; the reads of `status` and `scores` are short, and what they
+    /// read is decoded with checks.
+    private static func openReadOnly(_ path: String) throws -> SQLiteDatabase {
+        let database = try SQLiteDatabase(path: path, create: false, readOnly: true)
+        do {
+            _ = try database.scalar("PRAGMA user_version")
+            return database
+        } catch let error as SQLiteError where [SQLITE_READONLY, SQLITE_CANTOPEN].contains(error.code & 0xFF)
+            && !FileManager.default.fileExists(atPath: path + "-wal") {
+            return try SQLiteDatabase(path: path, create: false, readOnly: true, immutable: true)
+        }
     }
 
     public static var schemaVersion: Int { Schema.migrations.count }
@@ -42,7 +71,10 @@ public final class SQLiteStore: BatchStore {
         try integer("PRAGMA user_version")
     }
 
-    private func migrate() throws {
+    /// The file's schema version, refused when no routerisk wrote it, when it is newer than this
+    /// binary, or (when not `migrating`, for a read-only open) when it is older.
+    @discardableResult
+    private func checkVersion(migrating: Bool) throws -> Int {
         let current = try version()
         guard current >= 0 else {
             throw StoreError("\(path) has schema version \(current) (PRAGMA user_version), which no routerisk writes; "
@@ -51,6 +83,20 @@ public final class SQLiteStore: BatchStore {
         guard current <= Schema.migrations.count else {
             throw StoreError("\(path) has schema version \(current), newer than this routerisk (\(Schema.migrations.count))")
         }
+        guard migrating || current > 0 else {
+            throw StoreError("\(path) is an SQLite file without a routerisk schema (version 0), not a routerisk store; "
+                + "create one with `routerisk store init`")
+        }
+        guard migrating || current == Schema.migrations.count else {
+            throw StoreError("\(path) has schema version \(current), older than this routerisk (\(Schema.migrations.count)); "
+                + "it was opened read-only and is not migrated: run a command that writes to it (`routerisk store import` or "
+                + "`routerisk batch`) as a user who may write it, which migrates it")
+        }
+        return current
+    }
+
+    private func migrate() throws {
+        let current = try checkVersion(migrating: true)
         for (index, migration) in Schema.migrations.enumerated().dropFirst(current) {
             try database.transaction {
                 try database.execute(migration)
@@ -297,11 +343,11 @@ public final class SQLiteStore: BatchStore {
             try database.run("UPDATE runs SET status = 'abandoned', finished_at = ? WHERE status = 'running'",
                              request.startedAt.timeIntervalSince1970)
             try database.run("""
-                INSERT INTO runs (started_at, as_of, window, model, model_hash, zones_hash, incident_revision, mode, status)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')
+                INSERT INTO runs (started_at, as_of, window, model, model_hash, zones_hash, incident_revision, mode, status, basis)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
                 """, request.startedAt.timeIntervalSince1970, request.asOf.timeIntervalSince1970, request.window.description,
                              ModelReader.json(request.model).serialized(), request.inputs.modelHash, request.inputs.zonesHash,
-                             request.inputs.incidentRevision, request.mode.rawValue)
+                             request.inputs.incidentRevision, request.mode.rawValue, RunBasisJSON.column(request.basis))
             return OpenedRun(run: try existingRun(Int(database.lastInsertRowID)), resumed: false)
         }
     }
@@ -431,7 +477,18 @@ public final class SQLiteStore: BatchStore {
                                   incidentRevision: try row.integer("incident_revision")),
                 counters: RunCounters(selected: try row.integer("selected"), scored: try row.integer("scored"),
                                       failed: try row.integer("failed"), recomputed: try row.integer("recomputed"),
-                                      reused: try row.integer("reused")))
+                                      reused: try row.integer("reused")),
+                basis: try Self.basis(row))
+        }
+    }
+
+    /// A run's basis: nil when the run was recorded before runs kept one, else decoded with checks.
+    private static func basis(_ row: StoredRow) throws -> RunBasis? {
+        let text = try row.text("basis")
+        do {
+            return try RunBasisJSON.fromColumn(text)
+        } catch let invalid as ResultJSON.Invalid {
+            throw row.error("basis", invalid.reason)
         }
     }
 
@@ -455,11 +512,14 @@ public final class SQLiteStore: BatchStore {
         // joined in, so outputs name what planners recognise.
         try decodeAll("scores", key: ScoreCodec.key, """
             SELECT \(ScoreCodec.columns.joined(separator: ", ")),
-                   (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name
+                   (SELECT name FROM routes WHERE routes.id = scores.route_id) AS route_name,
+                   (SELECT labels FROM movements WHERE movements.id = scores.movement_id) AS movement_labels
             FROM scores WHERE run_id = ? ORDER BY exposure DESC, movement_id LIMIT ?
             """, [run, limit.map { max(0, $0) } ?? -1]) { row in
             var score = try ScoreCodec.score(row)
             score.result.name = try row.optionalText("route_name")
+            // NULL only when the store no longer holds the movement (the column is NOT NULL).
+            score.labels = try row.optionalText("movement_labels")
             return score
         }
     }

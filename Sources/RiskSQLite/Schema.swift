@@ -110,5 +110,12 @@ enum Schema {
             UPDATE routes SET lines = NULL WHERE id = NEW.id;
         END;
         """,
+        // 4: each run keeps what its scores rest on (`RunBasisJSON`). Runs recorded before have
+        // none, which the column says explicitly (`RunBasisJSON.unrecorded`), so that a NULL is a
+        // damaged row.
+        """
+        ALTER TABLE runs ADD COLUMN basis TEXT;
+        UPDATE runs SET basis = 'unrecorded';
+        """,
     ]
 }

@@ -30,8 +30,10 @@ enum OpenedStore {
     case sqlite(SQLiteStore)
     case postgres(PostgresStore)
 
-    /// A store that is missing or cannot be opened is unreachable (exit status 4).
-    static func open(_ location: String, create: Bool = false) async throws -> OpenedStore {
+    /// A store that is missing or cannot be opened is unreachable (exit status 4). `readOnly`
+    /// (commands that only read) opens an SQLite file read-only, so a user who may read but not
+    /// write it can use them, and they never change it.
+    static func open(_ location: String, create: Bool = false, readOnly: Bool = false) async throws -> OpenedStore {
         if PostgresStore.isURL(location) {
             do {
                 return .postgres(try await PostgresStore(url: location, create: create))
@@ -43,7 +45,7 @@ enum OpenedStore {
             throw CommandFailure(.unreachable, "no store at \(location); create one with `routerisk store init --store \(location)`")
         }
         do {
-            return .sqlite(try SQLiteStore(path: location, create: create))
+            return .sqlite(try SQLiteStore(path: location, create: create, readOnly: readOnly))
         } catch {
             throw CommandFailure(.unreachable, "cannot \(create ? "create" : "open") the store \(location): \(error)")
         }
@@ -77,12 +79,14 @@ enum OpenedStore {
     }
 
     /// Runs `body` on the store opened from `location` and closes it afterwards, whatever happens.
-    static func with<T>(_ option: StoreOption, create: Bool = false, _ body: (OpenedStore) async throws -> T) async throws -> T {
-        try await with(option.location, create: create, body)
+    static func with<T>(_ option: StoreOption, create: Bool = false, readOnly: Bool = false,
+                        _ body: (OpenedStore) async throws -> T) async throws -> T {
+        try await with(option.location, create: create, readOnly: readOnly, body)
     }
 
-    static func with<T>(_ location: String, create: Bool = false, _ body: (OpenedStore) async throws -> T) async throws -> T {
-        let opened = try await open(location, create: create)
+    static func with<T>(_ location: String, create: Bool = false, readOnly: Bool = false,
+                        _ body: (OpenedStore) async throws -> T) async throws -> T {
+        let opened = try await open(location, create: create, readOnly: readOnly)
         do {
             let value = try await body(opened)
             await opened.close()
@@ -178,7 +182,9 @@ struct StoreCommand: ParsableCommand {
         @Option(name: .customLong("column"), help: ArgumentHelp("Map an incident field to a CSV header.", valueName: "FIELD=HEADER"))
         var columns: [String] = []
         @Flag(help: "Read numeric dates as day/month/year.") var dayFirst = false
-        @Flag(help: "Stop at the first bad row or feature.") var strict = false
+        @Flag(help: "Stop at the first bad row or feature; any warning imports nothing (exit status 1).") var strict = false
+        @Flag(help: "Add incidents that copy one the store holds or one given earlier (same day and place, another id) instead of merging them.")
+        var keepDuplicates = false
         @OptionGroup var times: TimeOptions
 
         func validate() throws {
@@ -213,17 +219,46 @@ struct StoreCommand: ParsableCommand {
                 summary = "\(read.items.count) routes imported"
             case .incidents:
                 var added = 0, changed = 0
+                let files = try loader.incidents(sources).sources
+                // Copies of what the store holds (or of each other) are merged, as `score` merges
+                // the copies among its files (issue 9).
+                var merged = 0
+                var items = files.map(\.items)
+                if !keepDuplicates {
+                    let deduplicated = Deduplicator(model: try await store.model())
+                        .newOnly(items, stored: try await store.incidents().map(\.incident))
+                    items = deduplicated.kept
+                    merged = deduplicated.merges.count
+                }
                 // One upsert (one import revision) per file, as the files are named.
-                for file in try loader.incidents(sources).sources {
-                    let counts = try await store.upsert(incidents: file.items)
+                for (file, kept) in zip(files, items) {
+                    let counts = try await store.upsert(incidents: kept)
                     added += counts.added
                     changed += counts.changed
                     warnings += file.warnings
                 }
-                summary = "\(added) incidents added, \(changed) changed"
+                summary = "\(added) incidents added, \(changed) changed" + (merged > 0 ? ", \(merged) duplicates merged" : "")
             case .movements:
+                let read = try loader.movements(sources)
+                if strict {
+                    // All or nothing: the store refuses a movement only as it writes the file, so
+                    // the refusals are found first and any of them stops the import before a write.
+                    var known = try await store.routes()
+                    for route in read.sources.flatMap({ $0.items.compactMap(\.ownRoute) }) {
+                        known.routes[Identifier.normalized(route.id)] = route
+                    }
+                    for file in read.sources {
+                        for movement in file.items.map(\.movement) {
+                            let route = Identifier.normalized(movement.routeID)
+                            guard known.routes[route] == nil && known.unreadable[route] == nil else { continue }
+                            let refusal = Diagnostic(file: file.name, location: "movement \(movement.id)", field: "route_id",
+                                                     reason: "route \"\(movement.routeID)\" is not in the store")
+                            throw CommandFailure(.badInput, terminalSafe("\(refusal); --strict imported nothing"))
+                        }
+                    }
+                }
                 var count = 0, refusedCount = 0
-                for file in try loader.movements(sources).sources {
+                for file in read.sources {
                     try await store.upsert(routes: file.items.compactMap(\.ownRoute))
                     let refused = try await store.upsert(movements: file.items.map(\.movement))
                     for refusal in refused {
@@ -246,7 +281,7 @@ struct StoreCommand: ParsableCommand {
         @OptionGroup var store: StoreOption
 
         func run() async throws {
-            try await OpenedStore.with(store) { try await report($0) }
+            try await OpenedStore.with(store, readOnly: true) { try await report($0) }
         }
 
         private func report(_ opened: OpenedStore) async throws {
@@ -262,6 +297,7 @@ struct StoreCommand: ParsableCommand {
                 let counters = run.counters
                 print("  run \(run.id): \(run.status.rawValue), \(run.mode.rawValue), as of \(iso8601(run.asOf)), window \(run.window), "
                       + "\(counters.scored)/\(counters.selected) scored (\(counters.reused) reused), \(counters.failed) failed, \(seconds)")
+                print("    basis: " + BatchReport.basisLine(run))
             }
         }
     }
@@ -278,7 +314,7 @@ struct StoreCommand: ParsableCommand {
         }
 
         func run() async throws {
-            try await OpenedStore.with(store) { try await list($0.store, name: $0.name) }
+            try await OpenedStore.with(store, readOnly: true) { try await list($0.store, name: $0.name) }
         }
 
         private func list(_ store: any BatchStore, name: String) async throws {

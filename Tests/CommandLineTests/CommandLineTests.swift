@@ -77,7 +77,7 @@ import Testing
         #expect(good.status == 0, "\(good.stderr)")
         let outcome = try JSONValue.parse(good.stdout)
         #expect(outcome.objectMembers?.map(\.key) == ["run", "bands", "escalations", "riskiest", "failed"])
-        #expect(outcome["run"]?.objectMembers?.map(\.key) == ["id", "as_of", "status", "scored", "failed"])
+        #expect(outcome["run"]?.objectMembers?.map(\.key) == ["id", "as_of", "status", "scored", "failed", "basis"])
         #expect(outcome["riskiest"]?.arrayValue?.count == 10)
         // Break one route: its movements fail by id, the rest are scored, and the status says so.
         try SQLiteDatabase(path: path, create: false).run("UPDATE routes SET geometry = ? WHERE id = 'gwadar-turbat-m8'", #"{"type":"LineString","coordinates":[[62,25],[62,99]]}"#)

@@ -63,6 +63,8 @@ func same(_ a: StoreContents, _ b: StoreContents) -> Bool {
             let returned = try await SQLiteStore(path: back).contents()
             #expect(source.runs.count == 2 && source.incidentRevision == 2)
             #expect(source.runs[1].scores.contains { $0.profile != nil })
+            // Every run keeps its basis (issue 9), which `same` compares with the rest.
+            #expect(source.runs.allSatisfy { $0.record.basis != nil && $0.record.basis?.incidents ?? -1 > 0 })
             // Profiles hold NaN (no value at a zone edge), which equals nothing, so they compare as bytes.
             #expect(same(onServer, source), "SQLite -> PostgreSQL")
             #expect(same(returned, source), "SQLite -> PostgreSQL -> SQLite")

@@ -112,8 +112,14 @@ func record(_ movementID: String, route: String = "r1", exposure: Double, band: 
                        method: method, profile: profile ? hazard : nil)
 }
 
+/// A run's basis made up for storing: every field distinct, nothing computed.
+let sampleBasis = RunBasis(incidents: 40, applicable: 31, decayed: 6, afterEvaluation: 3, earliest: asOf - 900.5 * day,
+                           latest: asOf - 0.25, departuresFrom: asOf + hour, departuresTo: asOf + 23 * hour, zones: 9,
+                           coverage: [.inside: 12, .partly: 2, .outside: 1])
+
 func request(asOf: Date = asOf, asOfGiven: Bool = true, window: BatchWindow = .next(day), mode: RunMode = .incremental,
-             modelHash: String = "m1", revision: Int = 1, startedAt: Date = asOf) -> RunRequest {
+             modelHash: String = "m1", revision: Int = 1, startedAt: Date = asOf, basis: RunBasis = sampleBasis) -> RunRequest {
     RunRequest(asOf: asOf, asOfGiven: asOfGiven, window: window, mode: mode, model: Model(),
-               inputs: RunInputs(modelHash: modelHash, zonesHash: "z1", incidentRevision: revision), startedAt: startedAt)
+               inputs: RunInputs(modelHash: modelHash, zonesHash: "z1", incidentRevision: revision), startedAt: startedAt,
+               basis: basis)
 }

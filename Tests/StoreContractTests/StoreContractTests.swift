@@ -130,11 +130,14 @@ import Testing
         #expect(!first.resumed)
         #expect(first.run == RunRecord(id: first.run.id, startedAt: asOf, finishedAt: nil, asOf: asOf, window: .next(day),
                                        mode: .incremental, status: .running,
-                                       inputs: RunInputs(modelHash: "m1", zonesHash: "z1", incidentRevision: 1), counters: RunCounters()))
+                                       inputs: RunInputs(modelHash: "m1", zonesHash: "z1", incidentRevision: 1), counters: RunCounters(),
+                                       basis: sampleBasis))
         #expect(try await store.run(id: first.run.id) == first.run)
 
-        // The same request resumes it; so does one without an as_of of its own.
-        #expect(try await store.openRun(request(startedAt: asOf + hour)) == OpenedRun(run: first.run, resumed: true))
+        // The same request resumes it, keeping the basis it was opened with (issue 9); so does one
+        // without an as_of of its own.
+        #expect(try await store.openRun(request(startedAt: asOf + hour, basis: RunBasis(incidents: 1)))
+                == OpenedRun(run: first.run, resumed: true))
         #expect(try await store.openRun(request(asOf: asOf + 5 * hour, asOfGiven: false)) == OpenedRun(run: first.run, resumed: true))
 
         // Another as_of, window, mode or input does not: the running run is abandoned.
@@ -151,6 +154,12 @@ import Testing
         #expect(runs.map(\.window) == [.next(day), .next(day), .next(7 * day), .next(day), .next(day), .next(day)])
         #expect(runs.map(\.status) == Array(repeating: .abandoned, count: 5) + [.running])
         #expect(try await store.counts().runs == 6)
+        #expect(runs.allSatisfy { $0.basis == sampleBasis })
+        let plain = try await store.openRun(request(mode: .full, basis: RunBasis())).run
+        #expect(try await store.run(id: plain.id)?.basis == RunBasis())
+        let finished = try await store.finishRun(plain.id, at: asOf + hour)
+        let latest = try await store.latestCompletedRun()
+        #expect(finished.basis == RunBasis() && latest == finished)
     }
 
     @Test(arguments: StoreFixture.all) func aChunkAndTheRunsCountersAreCommittedTogether(_ fixture: StoreFixture) async throws {
@@ -250,6 +259,25 @@ import Testing
         #expect(try await store.failures(run: after).map(\.movementID) == ["g", "z"], "by movement id")
     }
 
+    @Test(arguments: StoreFixture.all) func scoresCarryTheMovementsCurrentLabels(_ fixture: StoreFixture) async throws {
+        let store = try await fixture.make()
+        try await store.upsert(routes: [line("r1", name: "Karachi to Hub")])
+        _ = try await store.upsert(movements: [Movement(id: "a", routeID: "r1", departsAt: asOf, labels: "convoy 7; escort"),
+                                               Movement(id: "b", routeID: "r1", departsAt: asOf)])
+        let run = try await store.openRun(request()).run.id
+        // "ghost" has a score but no movement in the store.
+        try await store.record([.scored(record("a", exposure: 30, band: .moderate)), .scored(record("b", exposure: 20, band: .low)),
+                                .scored(record("ghost", exposure: 10, band: .low))], run: run)
+        // Labels are read when the scores are, so a relabelled movement shows its new labels.
+        _ = try await store.upsert(movements: [Movement(id: "b", routeID: "r1", departsAt: asOf, labels: "night")])
+        let scores = try await store.scores(run: run)
+        #expect(scores.map(\.movementID) == ["a", "b", "ghost"])
+        #expect(scores.map(\.labels) == ["convoy 7; escort", "night", nil])
+        #expect(scores.map(\.result.name) == ["Karachi to Hub", "Karachi to Hub", "Karachi to Hub"])
+        // As stored, scores keep no labels (they live with movements).
+        #expect(try await store.scoreRecords(run: run).allSatisfy { $0.score.labels == nil })
+    }
+
     // MARK: Bad stored values
 
     static let corruptions: [Corruption] = [
@@ -262,6 +290,9 @@ import Testing
         Corruption(table: "movements", row: "id = 'm1'", column: "labels", damage: .set("x'00'"), rowName: "\"m1\""),
         Corruption(table: "runs", row: "id = 1", column: "scored", damage: .set("'many'"), rowName: "id 1"),
         Corruption(table: "runs", row: "id = 1", column: "window", damage: .set("'fortnight'"), rowName: "id 1"),
+        Corruption(table: "runs", row: "id = 1", column: "basis", damage: .set("NULL"), rowName: "id 1"),
+        Corruption(table: "runs", row: "id = 1", column: "basis", damage: .set("'{\"incidents\": 4}'"), rowName: "id 1"),
+        Corruption(table: "runs", row: "id = 1", column: "basis", damage: .set("'[1, 2]'"), rowName: "id 1"),
         Corruption(table: "scores", row: "movement_id = 's1'", column: "exposure", damage: .set("'lots'"), rowName: "\"s1\""),
         Corruption(table: "scores", row: "movement_id = 's1'", column: "band", damage: .set("'DIRE'"), rowName: "\"s1\""),
         Corruption(table: "scores", row: "movement_id = 's1'", column: "top_incidents", damage: .set("'[{\"id\":\"i1\"}]'"),
