@@ -51,6 +51,23 @@ struct ColumnBinds {
         add(values.map { ByteBuffer(bytes: $0 ?? []) })
         add(values.map { $0 == nil })
     }
+
+    init() {}
+
+    /// Incidents' columns as $1 to $14 (id, time, lon, lat, killed, injured, then category,
+    /// target, description and source each as a value and a NULL flag); callers add the revisions.
+    init(incidents: [Incident]) {
+        add(incidents.map(\.id))
+        add(incidents.map(\.time.timeIntervalSince1970))
+        add(incidents.map(\.location.x))
+        add(incidents.map(\.location.y))
+        add(incidents.map(\.killed))
+        add(incidents.map(\.injured))
+        add(optional: incidents.map(\.category))
+        add(optional: incidents.map(\.target))
+        add(optional: incidents.map(\.description))
+        add(optional: incidents.map(\.source))
+    }
 }
 
 extension PostgresStore {
@@ -178,17 +195,7 @@ extension PostgresStore: BatchStore {
             for (group, created, changedRevision) in [(added, revision, revision), (changed, -1, revision), (restated, -1, -1)] {
                 for start in stride(from: 0, to: group.count, by: Self.bulkRows) {
                     let part = group[start..<min(start + Self.bulkRows, group.count)]
-                    var binds = ColumnBinds()
-                    binds.add(part.map(\.id))
-                    binds.add(part.map(\.time.timeIntervalSince1970))
-                    binds.add(part.map(\.location.x))
-                    binds.add(part.map(\.location.y))
-                    binds.add(part.map(\.killed))
-                    binds.add(part.map(\.injured))
-                    binds.add(optional: part.map(\.category))   // $7, $8
-                    binds.add(optional: part.map(\.target))     // $9, $10
-                    binds.add(optional: part.map(\.description))  // $11, $12
-                    binds.add(optional: part.map(\.source))     // $13, $14
+                    var binds = ColumnBinds(incidents: Array(part))
                     binds.bindings.append(created)              // $15: -1 keeps the stored value
                     binds.bindings.append(changedRevision)      // $16: -1 keeps the stored value
                     try await rows("""

@@ -38,18 +38,7 @@ extension PostgresStore: CopyableStore {
     private func insert(_ incidents: [StoredIncident]) async throws {
         for start in stride(from: 0, to: incidents.count, by: Self.bulkRows) {
             let part = incidents[start..<min(start + Self.bulkRows, incidents.count)]
-            let values = part.map(\.incident)
-            var binds = ColumnBinds()
-            binds.add(values.map(\.id))
-            binds.add(values.map(\.time.timeIntervalSince1970))
-            binds.add(values.map(\.location.x))
-            binds.add(values.map(\.location.y))
-            binds.add(values.map(\.killed))
-            binds.add(values.map(\.injured))
-            binds.add(optional: values.map(\.category))     // $7, $8
-            binds.add(optional: values.map(\.target))       // $9, $10
-            binds.add(optional: values.map(\.description))  // $11, $12
-            binds.add(optional: values.map(\.source))       // $13, $14
+            var binds = ColumnBinds(incidents: part.map(\.incident))
             binds.add(part.map(\.createdRevision))          // $15
             binds.add(part.map(\.changedRevision))          // $16
             try await rows("""

@@ -37,23 +37,34 @@ struct BatchCommand: AsyncParsableCommand {
         let progress = ProgressReporter(label: "scoring")
         let terminal = isatty(STDOUT_FILENO) == 1
         let chosenFormat = format ?? (terminal ? .table : .json)
-        let (outcome, page) = try await OpenedStore.with(store) { opened -> (BatchOutcome, String?) in
+        let (outcome, text) = try await OpenedStore.with(store) { opened -> (BatchOutcome, String) in
             let outcome = try await runBatch(on: opened.store, options, asOfGiven: runOptions.asOf != nil, progress: progress.update)
-            guard chosenFormat == .html else { return (outcome, nil) }
-            return (outcome, try await batchPage(store: opened.store, run: outcome.run, escalations: outcome.escalations, model: options.model))
+            switch chosenFormat {
+            case .html:
+                return (outcome, try await batchPage(store: opened.store, run: outcome.run, escalations: outcome.escalations, model: options.model))
+            case .json, .table:
+                return (outcome, runSummary(outcome, json: chosenFormat == .json))
+            }
         }
         progress.finish()
-        switch chosenFormat {
-        case .json: print(BatchReport.json(outcome), terminator: "")
-        case .html: if let page { print(page, terminator: "") }
-        case .table:
-            let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(BatchReport.table(outcome, colour: colour), terminator: "")
-        }
-        if !outcome.failed.isEmpty {
-            printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
-            throw ExitStatus.partial.exitCode
-        }
+        try finishRun(outcome, printing: text)
+    }
+}
+
+/// A finished run's summary as `batch` and `worker` print it: JSON, or a table (coloured on a
+/// terminal unless NO_COLOR is set).
+func runSummary(_ outcome: BatchOutcome, json: Bool) -> String {
+    if json { return BatchReport.json(outcome) }
+    let colour = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    return BatchReport.table(outcome, colour: colour)
+}
+
+/// Prints a finished run's summary; a run where some movements failed ends in the partial status.
+func finishRun(_ outcome: BatchOutcome, printing text: String) throws {
+    print(text, terminator: "")
+    if !outcome.failed.isEmpty {
+        printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
+        throw ExitStatus.partial.exitCode
     }
 }
 

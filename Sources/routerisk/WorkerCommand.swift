@@ -56,16 +56,7 @@ struct WorkerCommand: AsyncParsableCommand {
             print("run \(report.run): this worker's part is done; another worker finished the run")
             return
         }
-        let terminal = isatty(STDOUT_FILENO) == 1
-        switch format ?? (terminal ? .table : .json) {
-        case .json: print(BatchReport.json(outcome), terminator: "")
-        case .table:
-            let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            print(BatchReport.table(outcome, colour: colour), terminator: "")
-        }
-        if !outcome.failed.isEmpty {
-            printError(errorPrefix + "\(outcome.failed.count) movements failed (listed in the output); the rest were scored")
-            throw ExitStatus.partial.exitCode
-        }
+        let json = (format ?? (isatty(STDOUT_FILENO) == 1 ? .table : .json)) == .json
+        try finishRun(outcome, printing: runSummary(outcome, json: json))
     }
 }
