@@ -88,7 +88,7 @@ let package = Package(
         ),
         // Helpers the tests share: child processes with a time limit, GeoPackages written as GDAL does.
         .target(name: "TestSupport", dependencies: ["CSQLite"], path: "Tests/TestSupport"),
-        .testTarget(name: "GeoTests", dependencies: ["Geo"]),
+        .testTarget(name: "GeoTests", dependencies: ["TestSupport", "Geo"]),
         .testTarget(name: "RiskCoreTests", dependencies: ["RiskCore", "RiskSynth", "Geo"]),
         .testTarget(name: "RiskIOTests", dependencies: ["TestSupport", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskReportTests", dependencies: ["TestSupport", "RiskReport", "RiskCore", "RiskIO", "RiskSynth", "Geo"]),
@@ -107,7 +107,7 @@ let package = Package(
             dependencies: ["TestSupport", "RiskPostgres", "RiskSQLite", "RiskBatch", "RiskCore", "RiskSynth", "Geo", "routerisk"]
         ),
         .testTarget(name: "DataTests", dependencies: ["RiskIO", "RiskCore", "Geo"]),
-        .testTarget(name: "RiskEngineTests", dependencies: ["RiskEngine", "RiskIO", "RiskCore", "Geo"]),
+        .testTarget(name: "RiskEngineTests", dependencies: ["TestSupport", "RiskEngine", "RiskIO", "RiskCore", "Geo"]),
         .testTarget(name: "RiskValidationTests", dependencies: ["RiskValidation", "RiskIO", "RiskCore", "RiskSynth", "Geo"]),
         // Runs the built `routerisk` end to end; the dependency makes SwiftPM build it first.
         .testTarget(name: "CommandLineTests", dependencies: ["TestSupport", "RiskSQLite", "Geo", "routerisk"]),

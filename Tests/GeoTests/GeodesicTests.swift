@@ -1,40 +1,12 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Geo
 
-/// Vincenty's inverse formula on WGS84, written here from the published equations so that PROJ's
-/// geodesics are checked against an independent method (the two agree to well under a millimetre
-/// for non-antipodal points).
+/// Vincenty's inverse formula on WGS84 (TestSupport), so that PROJ's geodesics are checked
+/// against an independent method.
 func vincentyDistanceKm(_ p: Coordinate, _ q: Coordinate) -> Double {
-    let a = 6_378_137.0, f = 1 / 298.257223563, b = a * (1 - f)
-    let rad = Double.pi / 180
-    let L = (q.x - p.x) * rad
-    let U1 = atan((1 - f) * tan(p.y * rad)), U2 = atan((1 - f) * tan(q.y * rad))
-    let sinU1 = sin(U1), cosU1 = cos(U1), sinU2 = sin(U2), cosU2 = cos(U2)
-    var lambda = L
-    var sinSigma = 0.0, cosSigma = 0.0, sigma = 0.0, cos2Alpha = 0.0, cos2SigmaM = 0.0
-    for _ in 0..<200 {
-        let sinLambda = sin(lambda), cosLambda = cos(lambda)
-        sinSigma = ((cosU2 * sinLambda) * (cosU2 * sinLambda)
-            + (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda) * (cosU1 * sinU2 - sinU1 * cosU2 * cosLambda)).squareRoot()
-        if sinSigma == 0 { return 0 }
-        cosSigma = sinU1 * sinU2 + cosU1 * cosU2 * cosLambda
-        sigma = atan2(sinSigma, cosSigma)
-        let sinAlpha = cosU1 * cosU2 * sinLambda / sinSigma
-        cos2Alpha = 1 - sinAlpha * sinAlpha
-        cos2SigmaM = cos2Alpha == 0 ? 0 : cosSigma - 2 * sinU1 * sinU2 / cos2Alpha
-        let C = f / 16 * cos2Alpha * (4 + f * (4 - 3 * cos2Alpha))
-        let previous = lambda
-        lambda = L + (1 - C) * f * sinAlpha
-            * (sigma + C * sinSigma * (cos2SigmaM + C * cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)))
-        if abs(lambda - previous) < 1e-13 { break }
-    }
-    let u2 = cos2Alpha * (a * a - b * b) / (b * b)
-    let A = 1 + u2 / 16384 * (4096 + u2 * (-768 + u2 * (320 - 175 * u2)))
-    let B = u2 / 1024 * (256 + u2 * (-128 + u2 * (74 - 47 * u2)))
-    let deltaSigma = B * sinSigma * (cos2SigmaM + B / 4 * (cosSigma * (-1 + 2 * cos2SigmaM * cos2SigmaM)
-        - B / 6 * cos2SigmaM * (-3 + 4 * sinSigma * sinSigma) * (-3 + 4 * cos2SigmaM * cos2SigmaM)))
-    return b * A * (sigma - deltaSigma) / 1000
+    Vincenty.distanceKm(LonLat(p.x, p.y), LonLat(q.x, q.y))
 }
 
 @Suite struct GeodesicTests {

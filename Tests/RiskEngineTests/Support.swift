@@ -1,4 +1,5 @@
 import Foundation
+@_exported import TestSupport  // for every file of this target: the scratch folders, Vincenty, the process runner
 import Geo
 import RiskCore
 
@@ -46,22 +47,3 @@ func relativeError(_ value: Double, _ reference: Double) -> Double {
     abs(value - reference) / abs(reference)
 }
 
-/// A fresh folder for one test's files, removed when the test lets go of it.
-final class TempDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("riskengine-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    func write(_ name: String, _ text: String) throws -> URL {
-        let file = url.appendingPathComponent(name)
-        try Data(text.utf8).write(to: file)
-        return file
-    }
-}
