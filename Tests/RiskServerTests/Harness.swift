@@ -76,7 +76,7 @@ struct RunningServer {
     let session: URLSession
 
     func request(_ method: String, _ path: String, body: Data? = nil, headers: [String: String] = [:],
-                 timeout: TimeInterval = 60) async throws -> HTTPAnswer {
+                 timeout: TimeInterval = 600) async throws -> HTTPAnswer {
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
         request.httpMethod = method
         request.httpBody = body

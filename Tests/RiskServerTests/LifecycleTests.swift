@@ -92,7 +92,13 @@ import Testing
         request.httpMethod = "POST"
         request.httpBody = Data(slow.utf8)
         request.setValue("application/geo+json", forHTTPHeaderField: "Content-Type")
-        let session = URLSession(configuration: .ephemeral)
+        // Twelve long routes on the exact path take a minute or more on a loaded 2-core machine:
+        // URLSession's default of 60 s would fail the test for the machine's speed, not the server.
+        request.timeoutInterval = 900
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 900
+        configuration.timeoutIntervalForResource = 900
+        let session = URLSession(configuration: configuration)
         let inFlight = Task { try await session.data(for: request) }
         // Once the server is scoring the request, ask it to stop.
         let metrics = URLRequest(url: URL(string: "http://127.0.0.1:\(bound)/metrics")!)
