@@ -17,7 +17,7 @@ for target in $targets; do
     log=$(mktemp)
     # The store target reads whole database files: it needs longer inputs than the default.
     maxlen=4096; [ "$target" = store ] && maxlen=262144
-    if FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=$maxlen \
+    if LSAN_OPTIONS="suppressions=$PWD/Tests/lsan.supp" FUZZ_TARGET=$target "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=$maxlen \
         -artifact_prefix="$findings/" -print_final_stats=1 "$work" "Fuzz/corpus/$target" >"$log" 2>&1; then
         result=ok
     else
